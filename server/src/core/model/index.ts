@@ -1,0 +1,35 @@
+import type { SyntaxNode } from '../parsing';
+import type { TorchVersion } from '../settings';
+import { Walker, type Consumption, type FreezeEvent, type StepCall } from './walker';
+import type { ModuleNode, OptimizerModel, SchedulerModel } from './values';
+
+export * from './values';
+export { enumerateLeaves, moduleHasParams, isWithin, countParams } from './modules';
+export { resolveSelections } from './optimizers';
+export type { Consumption, FreezeEvent, StepCall } from './walker';
+
+/** What rules read: never raw syntax nodes, except as positions to report at. */
+export interface FileModel {
+  optimizers: OptimizerModel[];
+  schedulers: SchedulerModel[];
+  freezes: FreezeEvent[];
+  consumptions: Consumption[];
+  steps: StepCall[];
+  modules: ModuleNode[];
+  torchVersion: TorchVersion;
+}
+
+/** Builds the model of one parsed file. */
+export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x'): FileModel {
+  const walker = new Walker(torchVersion);
+  walker.run(root);
+  return {
+    optimizers: walker.optimizers,
+    schedulers: walker.schedulers,
+    freezes: walker.freezes,
+    consumptions: walker.consumptions,
+    steps: walker.steps,
+    modules: walker.modules,
+    torchVersion,
+  };
+}

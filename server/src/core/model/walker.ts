@@ -1,0 +1,1512 @@
+import type { SyntaxNode } from '../parsing';
+import type { TorchVersion } from '../settings';
+import { literalNumber, literalString } from './literals';
+import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, type CallArgs } from './modules';
+import { moduleFact } from './facts-bridge';
+import { buildOptimizer, addParamGroup } from './optimizers';
+import { evaluatePredicate } from './predicate';
+import {
+  ModuleNode,
+  ParamLeaf,
+  UNKNOWN,
+  num,
+  str,
+  type ClassInfo,
+  type DictEntry,
+  type DictValue,
+  type FunctionValue,
+  type ListValue,
+  type OptimizerModel,
+  type ParamFilter,
+  type ParamSourceValue,
+  type SchedulerModel,
+  type Selection,
+  type Value,
+} from './values';
+
+/** Conventional import aliases, used when a snippet omits its imports (quiz code often does). */
+const IMPLICIT_REFS: Record<string, string> = {
+  torch: 'torch',
+  nn: 'torch.nn',
+  optim: 'torch.optim',
+  lr_scheduler: 'torch.optim.lr_scheduler',
+  torchvision: 'torchvision',
+  models: 'torchvision.models',
+  math: 'math',
+  OrderedDict: 'collections.OrderedDict',
+};
+
+const LIGHTNING_BASES = new Set([
+  'pytorch_lightning.LightningModule',
+  'pytorch_lightning.core.LightningModule',
+  'lightning.LightningModule',
+  'lightning.pytorch.LightningModule',
+]);
+
+/** Methods of `nn.Module` that return the module itself. */
+const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'half', 'double', 'bfloat16', 'apply', 'type', 'to_empty', 'share_memory']);
+
+export class Scope {
+  readonly vars = new Map<string, Value>();
+  constructor(public readonly parent?: Scope) {}
+  lookup(name: string): Value | undefined {
+    return this.vars.get(name) ?? this.parent?.lookup(name);
+  }
+  set(name: string, v: Value): void {
+    this.vars.set(name, v);
+  }
+}
+
+/** A loop variable bound to each parameter of a parameter source. */
+interface ParamIter {
+  kind: 'paramiter';
+  source: ParamSourceValue;
+  role: 'param' | 'name';
+  nameVar?: string;
+  paramVar?: string;
+}
+
+/** A `requires_grad` change: `p.requires_grad = False` in a loop, or `m.requires_grad_(False)`. */
+export interface FreezeEvent {
+  node: SyntaxNode;
+  selections: Selection[];
+  requiresGrad: boolean;
+}
+
+/** A place where a parameter generator is iterated (so a second use sees nothing). */
+export interface Consumption {
+  source: ParamSourceValue;
+  node: SyntaxNode;
+  /** 'optimizer' | 'list' | 'loop' | 'clip' | ... */
+  sink: string;
+  variable?: string;
+}
+
+/** A call to `.step()` on an optimizer or scheduler, with the loops around it. */
+export interface StepCall {
+  node: SyntaxNode;
+  target: 'optimizer' | 'scheduler';
+  optimizer?: OptimizerModel;
+  scheduler?: SchedulerModel;
+  loops: SyntaxNode[];
+}
+
+interface Frame {
+  scope: Scope;
+  /** Conditions (and whether negated) around the current statement, innermost last. */
+  conditions: Array<{ node: SyntaxNode; negated: boolean }>;
+  /** Values of `return` statements of the function being evaluated. */
+  returns?: Value[];
+  loops: SyntaxNode[];
+}
+
+export interface WalkResult {
+  optimizers: OptimizerModel[];
+  schedulers: SchedulerModel[];
+  freezes: FreezeEvent[];
+  consumptions: Consumption[];
+  steps: StepCall[];
+  /** Every module created by a constructor the walker understood, in creation order. */
+  modules: ModuleNode[];
+}
+
+const MAX_CALL_DEPTH = 6;
+const MAX_UNROLL = 256;
+
+/**
+ * Walks a Python file statement by statement, evaluating what it can to abstract values, and
+ * records the optimizers, schedulers, freezes and generator uses it meets. Functions are evaluated
+ * where they are called (so arguments are known); functions never called are evaluated once on
+ * their own, with unknown arguments.
+ */
+export class Walker implements WalkResult {
+  readonly optimizers: OptimizerModel[] = [];
+  readonly schedulers: SchedulerModel[] = [];
+  readonly freezes: FreezeEvent[] = [];
+  readonly consumptions: Consumption[] = [];
+  readonly steps: StepCall[] = [];
+  readonly modules: ModuleNode[] = [];
+  private readonly seenOptimizerCalls = new Map<number, OptimizerModel>();
+  private readonly seenSchedulerCalls = new Map<number, SchedulerModel>();
+  private readonly evaluatedFunctions = new Set<number>();
+  private readonly callStack: SyntaxNode[] = [];
+  private readonly pendingFunctions: Array<{ fn: FunctionValue }> = [];
+  readonly globals = new Scope();
+
+  constructor(readonly torchVersion: TorchVersion) {}
+
+  run(root: SyntaxNode): void {
+    const frame: Frame = { scope: this.globals, conditions: [], loops: [] };
+    this.block(root.namedChildren, frame);
+    // Functions nobody called: analyse them once with unknown arguments.
+    for (let i = 0; i < this.pendingFunctions.length; i++) {
+      const { fn } = this.pendingFunctions[i];
+      if (this.evaluatedFunctions.has(fn.node.startIndex)) continue;
+      if (fn.owner) {
+        const self = this.instantiate(fn.owner, { positional: [], keywords: new Map() }, fn.owner.node, true);
+        if (fn.name !== '__init__') this.callFunction(fn, [self], new Map(), { standalone: true });
+      } else {
+        this.callFunction(fn, [], new Map(), { standalone: true });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private block(statements: SyntaxNode[], frame: Frame): void {
+    for (const s of statements) this.statement(s, frame);
+  }
+
+  private statement(node: SyntaxNode, frame: Frame): void {
+    switch (node.type) {
+      case 'expression_statement':
+        for (const child of node.namedChildren) this.expressionStatement(child, frame);
+        return;
+      case 'import_statement':
+      case 'import_from_statement':
+        this.importStatement(node, frame.scope);
+        return;
+      case 'function_definition':
+        this.defineFunction(node, frame.scope);
+        return;
+      case 'class_definition':
+        this.defineClass(node, frame.scope);
+        return;
+      case 'decorated_definition': {
+        const def = node.childForFieldName('definition');
+        if (def) this.statement(def, frame);
+        return;
+      }
+      case 'if_statement':
+        this.ifStatement(node, frame);
+        return;
+      case 'for_statement':
+        this.forStatement(node, frame);
+        return;
+      case 'while_statement': {
+        const body = node.childForFieldName('body');
+        this.evaluate(node.childForFieldName('condition'), frame);
+        if (body) this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+        return;
+      }
+      case 'with_statement': {
+        for (const item of node.descendantsOfType('with_item')) {
+          const value = item.childForFieldName('value');
+          if (value?.type === 'as_pattern') {
+            const v = this.evaluate(value.namedChildren[0], frame);
+            const target = value.childForFieldName('alias')?.namedChildren[0] ?? value.namedChildren[1];
+            if (target) this.assignTarget(target, v, frame);
+          } else if (value) this.evaluate(value, frame);
+        }
+        const body = node.childForFieldName('body');
+        if (body) this.block(body.namedChildren, frame);
+        return;
+      }
+      case 'try_statement': {
+        const body = node.childForFieldName('body');
+        if (body) this.block(body.namedChildren, frame);
+        const handlers = node.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'else_clause' || c.type === 'except_group_clause');
+        if (handlers.length) {
+          this.branch(
+            frame,
+            handlers.map((h) => (f: Frame) => {
+              const b = h.namedChildren.find((c) => c.type === 'block');
+              if (b) this.block(b.namedChildren, f);
+            }),
+            true,
+          );
+        }
+        const fin = node.namedChildren.find((c) => c.type === 'finally_clause');
+        const finBlock = fin?.namedChildren.find((c) => c.type === 'block');
+        if (finBlock) this.block(finBlock.namedChildren, frame);
+        return;
+      }
+      case 'return_statement': {
+        const v = node.namedChildren[0] ? this.evaluate(node.namedChildren[0], frame) : { kind: 'none' as const };
+        frame.returns?.push(v);
+        return;
+      }
+      case 'block':
+        this.block(node.namedChildren, frame);
+        return;
+      default:
+        // global, nonlocal, pass, raise, assert, delete, print...: evaluate what they contain so
+        // that optimizers built inside them are still seen.
+        for (const child of node.namedChildren) if (isExpression(child)) this.evaluate(child, frame);
+    }
+  }
+
+  private expressionStatement(node: SyntaxNode, frame: Frame): void {
+    if (node.type === 'assignment') {
+      const right = node.childForFieldName('right');
+      const left = node.childForFieldName('left');
+      if (!right || !left) return;
+      // `a = b = expr`: the right side is another assignment.
+      const value = right.type === 'assignment' ? this.chainedAssignment(right, frame) : this.evaluate(right, frame);
+      this.assignTarget(left, value, frame, right);
+      return;
+    }
+    if (node.type === 'augmented_assignment') {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const op = node.childForFieldName('operator')?.type ?? '';
+      if (!left || !right) return;
+      const current = this.evaluate(left, frame);
+      const rhs = this.evaluate(right, frame);
+      if (op === '+=' && current.kind === 'list') {
+        if (rhs.kind === 'list') {
+          current.items.push(...rhs.items);
+          if (!rhs.exact) current.exact = false;
+        } else current.exact = false;
+        return;
+      }
+      this.assignTarget(left, binaryOp(op.slice(0, -1), current, rhs), frame);
+      return;
+    }
+    this.evaluate(node, frame);
+  }
+
+  private chainedAssignment(node: SyntaxNode, frame: Frame): Value {
+    const right = node.childForFieldName('right');
+    const left = node.childForFieldName('left');
+    if (!right || !left) return UNKNOWN;
+    const value = right.type === 'assignment' ? this.chainedAssignment(right, frame) : this.evaluate(right, frame);
+    this.assignTarget(left, value, frame, right);
+    return value;
+  }
+
+  private assignTarget(target: SyntaxNode, value: Value, frame: Frame, valueNode?: SyntaxNode): void {
+    switch (target.type) {
+      case 'identifier':
+        frame.scope.set(target.text, value);
+        if (value.kind === 'optimizer' && !value.optimizer.variable) value.optimizer.variable = target.text;
+        if (value.kind === 'scheduler' && !value.scheduler.variable) value.scheduler.variable = target.text;
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern': {
+        const targets = target.namedChildren.filter((c) => c.type !== 'comment');
+        const items = value.kind === 'list' && value.exact && value.items.length === targets.length ? value.items : undefined;
+        targets.forEach((t, i) => this.assignTarget(t, items ? items[i] : UNKNOWN, frame));
+        return;
+      }
+      case 'attribute': {
+        const obj = this.evaluate(target.childForFieldName('object'), frame);
+        const attr = target.childForFieldName('attribute')?.text;
+        if (!attr) return;
+        if (obj.kind === 'paramiter' as string) {
+          this.paramIterAssignment(obj as unknown as ParamIter, attr, value, target, frame);
+          return;
+        }
+        if (obj.kind === 'param' && attr === 'requires_grad') {
+          const flag = value.kind === 'bool' ? value.value : undefined;
+          this.recordFreeze(target, [{ root: obj.leaf.owner, expr: target.text, node: target, leaf: obj.leaf }], flag);
+          return;
+        }
+        if (obj.kind === 'module') {
+          const m = obj.module;
+          if (value.kind === 'module') {
+            m.ownParams.delete(attr);
+            m.attrs.delete(attr);
+            m.addChild(attr, value.module);
+          } else if (value.kind === 'param') {
+            if (value.leaf.owner === PENDING_OWNER) {
+              value.leaf.owner = m;
+              value.leaf.name = attr;
+            }
+            m.children.delete(attr);
+            m.ownParams.set(attr, value.leaf);
+          } else if (!m.children.has(attr) && !m.ownParams.has(attr)) {
+            m.attrs.set(attr, value);
+          } else if (value.kind === 'unknown') {
+            // `model.fc = build_head()`: whatever it is now, we no longer know.
+            m.children.delete(attr);
+            m.ownParams.delete(attr);
+            m.complete = false;
+          }
+          return;
+        }
+        if (obj.kind === 'object') obj.attrs.set(attr, value);
+        return;
+      }
+      case 'subscript': {
+        const obj = this.evaluate(target.childForFieldName('value'), frame);
+        const key = this.evaluate(target.childForFieldName('subscript'), frame);
+        if (obj.kind === 'module' && value.kind === 'module') {
+          const name = key.kind === 'number' ? containerKey(obj.module, key.value) : key.kind === 'string' ? key.value : undefined;
+          if (name !== undefined) obj.module.addChild(name, value.module);
+          else obj.module.complete = false;
+        } else if (obj.kind === 'dict' && key.kind === 'string') {
+          const existing = obj.entries.find((e) => e.key === key.value);
+          if (existing) existing.value = value;
+          else obj.entries.push({ key: key.value, value, valueNode });
+        } else if (obj.kind === 'list' && key.kind === 'number') {
+          const i = key.value < 0 ? obj.items.length + key.value : key.value;
+          if (i >= 0 && i < obj.items.length) obj.items[i] = value;
+        } else if (obj.kind === 'dict' || obj.kind === 'list') {
+          obj.exact = false;
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private paramIterAssignment(it: ParamIter, attr: string, value: Value, node: SyntaxNode, frame: Frame): void {
+    if (attr !== 'requires_grad' || it.role !== 'param') return;
+    const flag = value.kind === 'bool' ? value.value : undefined;
+    const conditions = frame.conditions.slice(this.loopConditionDepth.get(it) ?? 0);
+    const scope = frame.scope;
+    const filters = conditions.map(({ node: cond, negated }): ParamFilter => ({
+      text: negated ? `not (${cond.text})` : cond.text,
+      node: cond,
+      test: (qname, leaf) => {
+        const r = evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup: (n) => scope.lookup(n) }, qname, leaf);
+        return r === undefined ? undefined : negated ? !r : r;
+      },
+    }));
+    const selections = it.source.selections.map((s) => withFilters(s, filters));
+    this.recordFreeze(node, selections, flag);
+  }
+
+  private readonly loopConditionDepth = new Map<ParamIter, number>();
+
+  private recordFreeze(node: SyntaxNode, selections: Selection[], flag: boolean | undefined): void {
+    for (const sel of selections) {
+      const targets = sel.leaf ? [{ name: sel.leaf.name, leaf: sel.leaf }] : enumerateLeaves(sel.root).leaves;
+      for (const { name, leaf } of targets) {
+        const keep = sel.filter ? sel.filter.test(name, leaf) : true;
+        if (keep === false) continue;
+        if (keep === undefined || flag === undefined) leaf.requiresGrad = 'unknown';
+        else leaf.requiresGrad = flag;
+        leaf.frozenAt = node;
+      }
+      if (!sel.leaf) {
+        for (const m of enumerateLeaves(sel.root).opaque) {
+          m.opaqueRequiresGrad = sel.filter || flag === undefined ? 'unknown' : flag;
+        }
+      }
+    }
+    if (flag !== undefined) this.freezes.push({ node, selections, requiresGrad: flag });
+  }
+
+  private ifStatement(node: SyntaxNode, frame: Frame): void {
+    const branches: Array<(f: Frame) => void> = [];
+    const previous: SyntaxNode[] = [];
+    const addBranch = (cond: SyntaxNode | null, body: SyntaxNode | null): void => {
+      const negations = previous.map((p) => ({ node: p, negated: true }));
+      const own = cond ? [{ node: cond, negated: false }] : [];
+      const prior = [...previous];
+      branches.push((f) => {
+        void prior;
+        f.conditions.push(...negations, ...own);
+        if (body) this.block(body.namedChildren, f);
+        f.conditions.splice(f.conditions.length - negations.length - own.length);
+      });
+      if (cond) previous.push(cond);
+    };
+    const cond = node.childForFieldName('condition');
+    this.evaluate(cond, frame);
+    addBranch(cond, node.childForFieldName('consequence'));
+    let hasElse = false;
+    for (const alt of node.childrenForFieldName('alternative')) {
+      if (alt.type === 'elif_clause') {
+        const c = alt.childForFieldName('condition');
+        this.evaluate(c, frame);
+        addBranch(c, alt.childForFieldName('consequence'));
+      } else if (alt.type === 'else_clause') {
+        hasElse = true;
+        addBranch(null, alt.childForFieldName('body'));
+      }
+    }
+    const constant = cond ? this.constantCondition(cond, frame) : undefined;
+    if (constant === true) {
+      branches[0](frame);
+      return;
+    }
+    if (constant === false && !node.childrenForFieldName('alternative').some((a) => a.type === 'elif_clause')) {
+      if (hasElse) branches[branches.length - 1](frame);
+      return;
+    }
+    this.branch(frame, branches, !hasElse);
+  }
+
+  private constantCondition(cond: SyntaxNode, frame: Frame): boolean | undefined {
+    const v = this.evaluate(cond, frame);
+    if (v.kind === 'bool') return v.value;
+    return undefined;
+  }
+
+  /**
+   * Runs alternative branches on copies of the local variables and joins them: a variable that
+   * ends up bound to different values in different branches becomes unknown.
+   */
+  private branch(frame: Frame, branches: Array<(f: Frame) => void>, mayRunNone: boolean): void {
+    const before = new Map(frame.scope.vars);
+    const outcomes: Array<Map<string, Value>> = [];
+    for (const run of branches) {
+      frame.scope.vars.clear();
+      for (const [k, v] of before) frame.scope.vars.set(k, v);
+      run(frame);
+      outcomes.push(new Map(frame.scope.vars));
+    }
+    if (mayRunNone) outcomes.push(before);
+    frame.scope.vars.clear();
+    const names = new Set<string>();
+    for (const o of outcomes) for (const k of o.keys()) names.add(k);
+    for (const name of names) {
+      const values = outcomes.map((o) => o.get(name));
+      const first = values[0];
+      const same = values.every((v) => v === first);
+      if (same && first) frame.scope.vars.set(name, first);
+      else {
+        const defined = values.filter((v): v is Value => v !== undefined);
+        // Functions and classes defined in one branch only are still worth knowing.
+        if (defined.length && defined.every((v) => v === defined[0]) && (defined[0].kind === 'function' || defined[0].kind === 'class')) {
+          frame.scope.vars.set(name, defined[0]);
+        } else frame.scope.vars.set(name, UNKNOWN);
+      }
+    }
+  }
+
+  private forStatement(node: SyntaxNode, frame: Frame): void {
+    const target = node.childForFieldName('left');
+    const body = node.childForFieldName('body');
+    const iterable = this.evaluate(node.childForFieldName('right'), frame);
+    if (!target || !body) return;
+    if (iterable.kind === 'paramsource') {
+      this.consume(iterable, node, 'loop', frame);
+      const it = this.paramIterFor(target, iterable);
+      const saved = new Map<string, Value | undefined>();
+      for (const name of [it.nameVar, it.paramVar]) if (name) saved.set(name, frame.scope.vars.get(name));
+      if (it.nameVar) frame.scope.set(it.nameVar, { ...it, role: 'name' } as unknown as Value);
+      if (it.paramVar) frame.scope.set(it.paramVar, it as unknown as Value);
+      this.loopConditionDepth.set(it, frame.conditions.length);
+      this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+      for (const name of [it.nameVar, it.paramVar]) if (name) frame.scope.set(name, UNKNOWN);
+      return;
+    }
+    if (iterable.kind === 'list' && iterable.exact && iterable.items.length <= MAX_UNROLL) {
+      for (const item of iterable.items) {
+        this.assignTarget(target, item, frame);
+        this.loopBody(node, body, frame);
+      }
+      return;
+    }
+    this.assignTarget(target, UNKNOWN, frame);
+    this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+  }
+
+  private loopBody(loop: SyntaxNode, body: SyntaxNode, frame: Frame): void {
+    frame.loops.push(loop);
+    this.block(body.namedChildren, frame);
+    frame.loops.pop();
+  }
+
+  private paramIterFor(target: SyntaxNode, source: ParamSourceValue): ParamIter {
+    const it: ParamIter = { kind: 'paramiter', source, role: 'param' };
+    if (target.type === 'identifier') {
+      if (source.named) return it; // `for item in named_parameters()`: a tuple we do not track
+      it.paramVar = target.text;
+      return it;
+    }
+    const parts = target.namedChildren.filter((c) => c.type !== 'comment');
+    if (source.named && parts.length === 2 && parts.every((p) => p.type === 'identifier')) {
+      it.nameVar = parts[0].text;
+      it.paramVar = parts[1].text;
+    }
+    return it;
+  }
+
+  private importStatement(node: SyntaxNode, scope: Scope): void {
+    if (node.type === 'import_statement') {
+      for (const name of node.namedChildren) {
+        if (name.type === 'dotted_name') {
+          const first = name.text.split('.')[0];
+          scope.set(first, { kind: 'ref', path: first });
+        } else if (name.type === 'aliased_import') {
+          const target = name.childForFieldName('name')?.text ?? '';
+          const alias = name.childForFieldName('alias')?.text;
+          if (alias) scope.set(alias, { kind: 'ref', path: target });
+        }
+      }
+      return;
+    }
+    const moduleName = node.childForFieldName('module_name')?.text ?? '';
+    if (moduleName.startsWith('.')) return;
+    for (const name of node.childrenForFieldName('name')) {
+      if (name.type === 'dotted_name') scope.set(name.text, { kind: 'ref', path: `${moduleName}.${name.text}` });
+      else if (name.type === 'aliased_import') {
+        const target = name.childForFieldName('name')?.text ?? '';
+        const alias = name.childForFieldName('alias')?.text;
+        if (alias) scope.set(alias, { kind: 'ref', path: `${moduleName}.${target}` });
+      }
+    }
+  }
+
+  private defineFunction(node: SyntaxNode, scope: Scope, owner?: ClassInfo): FunctionValue {
+    const name = node.childForFieldName('name')?.text ?? '<lambda>';
+    const fn: FunctionValue = { kind: 'function', name, node, closure: scope, owner };
+    if (!owner) scope.set(name, fn);
+    this.pendingFunctions.push({ fn });
+    return fn;
+  }
+
+  private defineClass(node: SyntaxNode, scope: Scope): void {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const bases: Value[] = [];
+    const superclasses = node.childForFieldName('superclasses');
+    let hasUnknownBase = false;
+    let isModuleClass = false;
+    let parent: ClassInfo | undefined;
+    for (const b of superclasses?.namedChildren ?? []) {
+      if (b.type === 'keyword_argument' || b.type === 'comment') continue;
+      const v = this.evaluate(b, { scope, conditions: [], loops: [] });
+      bases.push(v);
+      if (v.kind === 'ref' && (v.path === 'torch.nn.Module' || v.path === 'torch.nn.modules.module.Module')) isModuleClass = true;
+      else if (v.kind === 'ref' && LIGHTNING_BASES.has(v.path)) isModuleClass = true;
+      else if (v.kind === 'class') {
+        parent = v.cls;
+        if (v.cls.isModule) isModuleClass = true;
+        if (v.cls.hasUnknownBase) hasUnknownBase = true;
+      } else if (v.kind === 'ref' && v.path === 'object') {
+        // plain class
+      } else {
+        // An imported base (PreTrainedModel, timm's VisionTransformer, nn.Sequential, ...):
+        // instances may own parameters that this file does not show.
+        hasUnknownBase = true;
+        isModuleClass = true;
+      }
+    }
+    const cls: ClassInfo = { name, node, bases, methods: new Map(), isModule: isModuleClass, hasUnknownBase, parent };
+    const body = node.childForFieldName('body');
+    for (const stmt of body?.namedChildren ?? []) {
+      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type === 'function_definition') {
+        const methodName = def.childForFieldName('name')?.text ?? '';
+        cls.methods.set(methodName, def);
+        this.defineFunction(def, scope, cls);
+      }
+    }
+    scope.set(name, { kind: 'class', cls });
+    this.classes.set(name, cls);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  evaluate(node: SyntaxNode | null | undefined, frame: Frame): Value {
+    if (!node) return UNKNOWN;
+    switch (node.type) {
+      case 'identifier': {
+        const v = frame.scope.lookup(node.text);
+        if (v) return v;
+        if (IMPLICIT_REFS[node.text]) return { kind: 'ref', path: IMPLICIT_REFS[node.text] };
+        if (BUILTINS.has(node.text)) return { kind: 'ref', path: node.text };
+        return UNKNOWN;
+      }
+      case 'integer':
+      case 'float': {
+        const n = literalNumber(node);
+        return n ? num(n.value, n.isInt) : UNKNOWN;
+      }
+      case 'string':
+      case 'concatenated_string': {
+        const s = literalString(node);
+        return s === undefined ? UNKNOWN : str(s);
+      }
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return { kind: 'none' };
+      case 'parenthesized_expression':
+        return this.evaluate(node.namedChildren.find((c) => c.type !== 'comment'), frame);
+      case 'unary_operator': {
+        const v = this.evaluate(node.childForFieldName('argument'), frame);
+        const op = node.childForFieldName('operator')?.type ?? node.child(0)?.type;
+        if (v.kind === 'number') {
+          if (op === '-') return num(-v.value, v.isInt);
+          if (op === '+') return v;
+        }
+        return UNKNOWN;
+      }
+      case 'binary_operator': {
+        const l = this.evaluate(node.childForFieldName('left'), frame);
+        const r = this.evaluate(node.childForFieldName('right'), frame);
+        const op = node.childForFieldName('operator')?.type ?? '';
+        return binaryOp(op, l, r);
+      }
+      case 'not_operator': {
+        const v = this.evaluate(node.childForFieldName('argument'), frame);
+        return v.kind === 'bool' ? { kind: 'bool', value: !v.value } : UNKNOWN;
+      }
+      case 'boolean_operator':
+      case 'comparison_operator':
+        for (const c of node.namedChildren) this.evaluate(c, frame);
+        return UNKNOWN;
+      case 'conditional_expression': {
+        const [a, cond, b] = node.namedChildren;
+        const c = this.evaluate(cond, frame);
+        const va = this.evaluate(a, frame);
+        const vb = this.evaluate(b, frame);
+        if (c.kind === 'bool') return c.value ? va : vb;
+        return va === vb ? va : UNKNOWN;
+      }
+      case 'attribute':
+        return this.attribute(node, frame);
+      case 'subscript':
+        return this.subscript(node, frame);
+      case 'call':
+        return this.call(node, frame);
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'expression_list':
+        return this.sequence(node, frame);
+      case 'dictionary':
+        return this.dictionary(node, frame);
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+        return this.comprehension(node, frame);
+      case 'lambda':
+        return { kind: 'function', name: '<lambda>', node, closure: frame.scope };
+      case 'named_expression': {
+        const v = this.evaluate(node.childForFieldName('value'), frame);
+        const name = node.childForFieldName('name');
+        if (name) frame.scope.set(name.text, v);
+        return v;
+      }
+      case 'keyword_argument':
+        return this.evaluate(node.childForFieldName('value'), frame);
+      default:
+        for (const c of node.namedChildren) if (isExpression(c)) this.evaluate(c, frame);
+        return UNKNOWN;
+    }
+  }
+
+  private attribute(node: SyntaxNode, frame: Frame): Value {
+    const obj = this.evaluate(node.childForFieldName('object'), frame);
+    const attr = node.childForFieldName('attribute')?.text ?? '';
+    switch (obj.kind) {
+      case 'ref':
+        return { kind: 'ref', path: `${obj.path}.${attr}` };
+      case 'module': {
+        const m = obj.module;
+        const child = m.children.get(attr);
+        if (child) return { kind: 'module', module: child };
+        const leaf = m.ownParams.get(attr);
+        if (leaf) return { kind: 'param', leaf };
+        const a = m.attrs.get(attr);
+        if (a) return a;
+        if (!m.complete) {
+          // A submodule we cannot see: remember it by name so that two uses of `model.encoder`
+          // refer to the same module (overlaps between groups stay visible).
+          const lazy = new ModuleNode('?', 'unknown', node.text, node);
+          lazy.complete = false;
+          m.addChild(attr, lazy);
+          return { kind: 'module', module: lazy };
+        }
+        return UNKNOWN;
+      }
+      case 'object':
+        return obj.attrs.get(attr) ?? UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private subscript(node: SyntaxNode, frame: Frame): Value {
+    const obj = this.evaluate(node.childForFieldName('value'), frame);
+    const subs = node.childrenForFieldName('subscript');
+    if (subs.length !== 1) return UNKNOWN;
+    const sub = subs[0];
+    if (sub.type === 'slice') {
+      const parts = sliceParts(sub, (n) => this.evaluate(n, frame));
+      if (!parts) return UNKNOWN;
+      if (obj.kind === 'module' && obj.module.type === 'Sequential' && obj.module.complete) {
+        const entries = [...obj.module.children.entries()];
+        const chosen = pySlice(entries, parts);
+        if (!chosen) return UNKNOWN;
+        const m = createContainer('Sequential', chosen, { exact: true, expr: node.text, node });
+        // Slicing shares the same submodules: keep their original parents.
+        for (const [, c] of chosen) void c;
+        return { kind: 'module', module: m };
+      }
+      if (obj.kind === 'list' && obj.exact) {
+        const chosen = pySlice(obj.items, parts);
+        return chosen ? { kind: 'list', items: chosen, exact: true, flavor: obj.flavor } : UNKNOWN;
+      }
+      return UNKNOWN;
+    }
+    const key = this.evaluate(sub, frame);
+    if (obj.kind === 'module') {
+      const m = obj.module;
+      let name: string | undefined;
+      if (key.kind === 'number' && key.isInt && (m.type === 'Sequential' || m.type === 'ModuleList')) {
+        name = containerKey(m, key.value);
+        if (name === undefined) return m.complete ? { kind: 'unknown' } : UNKNOWN;
+      } else if (key.kind === 'string' && m.type === 'ModuleDict') name = key.value;
+      if (name !== undefined) {
+        const child = m.children.get(name);
+        if (child) return { kind: 'module', module: child };
+      }
+      return UNKNOWN;
+    }
+    if (obj.kind === 'list' && obj.exact && key.kind === 'number' && key.isInt) {
+      const i = key.value < 0 ? obj.items.length + key.value : key.value;
+      return obj.items[i] ?? UNKNOWN;
+    }
+    if (obj.kind === 'dict' && obj.exact && key.kind === 'string') {
+      return obj.entries.find((e) => e.key === key.value)?.value ?? UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  private sequence(node: SyntaxNode, frame: Frame): ListValue {
+    const flavor = node.type === 'set' ? 'set' : node.type === 'list' ? 'list' : 'tuple';
+    const items: Value[] = [];
+    const itemNodes: (SyntaxNode | undefined)[] = [];
+    let exact = true;
+    for (const c of node.namedChildren) {
+      if (c.type === 'comment') continue;
+      if (c.type === 'list_splat') {
+        const inner = this.evaluate(c.namedChildren[0], frame);
+        if (inner.kind === 'list' && inner.exact) {
+          items.push(...inner.items);
+          itemNodes.push(...inner.items.map(() => undefined));
+        } else exact = false;
+        continue;
+      }
+      items.push(this.evaluate(c, frame));
+      itemNodes.push(c);
+    }
+    return { kind: 'list', items, exact, flavor, node, itemNodes };
+  }
+
+  private dictionary(node: SyntaxNode, frame: Frame): DictValue {
+    const entries: DictEntry[] = [];
+    let exact = true;
+    for (const c of node.namedChildren) {
+      if (c.type === 'pair') {
+        const keyNode = c.childForFieldName('key');
+        const valueNode = c.childForFieldName('value');
+        const k = this.evaluate(keyNode, frame);
+        const v = this.evaluate(valueNode, frame);
+        if (k.kind === 'string') entries.push({ key: k.value, keyNode: keyNode ?? undefined, value: v, valueNode: valueNode ?? undefined, pairNode: c });
+        else {
+          exact = false;
+          entries.push({ key: null, keyNode: keyNode ?? undefined, value: v, valueNode: valueNode ?? undefined, pairNode: c });
+        }
+      } else if (c.type === 'dictionary_splat') {
+        const inner = this.evaluate(c.namedChildren[0], frame);
+        if (inner.kind === 'dict' && inner.exact) entries.push(...inner.entries.map((e) => ({ key: e.key, value: e.value })));
+        else exact = false;
+      }
+    }
+    return { kind: 'dict', entries, exact, node };
+  }
+
+  private comprehension(node: SyntaxNode, frame: Frame): Value {
+    const clauses = node.namedChildren.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
+    const body = node.childForFieldName('body');
+    const forClauses = clauses.filter((c) => c.type === 'for_in_clause');
+    if (!body || forClauses.length !== 1 || clauses[0].type !== 'for_in_clause') {
+      for (const c of node.namedChildren) if (isExpression(c)) this.evaluate(c, frame);
+      return UNKNOWN;
+    }
+    const clause = forClauses[0];
+    const target = clause.childForFieldName('left');
+    const iterable = this.evaluate(clause.childForFieldName('right'), frame);
+    const ifs = clauses.filter((c) => c.type === 'if_clause').map((c) => c.namedChildren[0]).filter(Boolean);
+    if (iterable.kind === 'paramsource' && target) {
+      this.consume(iterable, node, 'comprehension', frame);
+      const it = this.paramIterFor(target, iterable);
+      // What is collected must be the parameter itself (or `name: param` in a dict comprehension).
+      const collected = node.type === 'dictionary_comprehension' ? body.childForFieldName('value') : body;
+      const key = node.type === 'dictionary_comprehension' ? body.childForFieldName('key') : undefined;
+      if (!collected || collected.text !== it.paramVar || (key && key.text !== it.nameVar)) return UNKNOWN;
+      const scope = frame.scope;
+      const filters: ParamFilter[] = ifs.map((cond) => ({
+        text: cond.text,
+        node: cond,
+        test: (qname, leaf) => evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup: (n) => scope.lookup(n) }, qname, leaf),
+      }));
+      return {
+        kind: 'paramsource',
+        selections: iterable.selections.map((s) => withFilters(s, filters)),
+        consumable: node.type === 'generator_expression',
+        named: node.type === 'dictionary_comprehension',
+        node,
+      };
+    }
+    // `[Block() for _ in range(n)]` with a known n: build n distinct modules.
+    if (ifs.length === 0 && target?.type === 'identifier' && iterable.kind === 'list' && iterable.exact && iterable.items.length <= MAX_UNROLL && node.type !== 'dictionary_comprehension') {
+      const items: Value[] = [];
+      const inner = new Scope(frame.scope);
+      const innerFrame: Frame = { ...frame, scope: inner };
+      for (const item of iterable.items) {
+        inner.set(target.text, item);
+        items.push(this.evaluate(body, innerFrame));
+      }
+      return { kind: 'list', items, exact: true, flavor: node.type === 'set_comprehension' ? 'set' : 'list', node };
+    }
+    if (iterable.kind === 'list' || iterable.kind === 'unknown') {
+      // Evaluate the body once so constructors inside are seen; the result is unknown.
+      const inner = new Scope(frame.scope);
+      if (target) this.assignTarget(target, UNKNOWN, { ...frame, scope: inner });
+      this.evaluate(body, { ...frame, scope: inner });
+    }
+    return UNKNOWN;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private evaluateArgs(argsNode: SyntaxNode | null, frame: Frame): { args: CallArgs; nodes: { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode>; kwNodes: Map<string, SyntaxNode> }; hasSplat: boolean } {
+    const positional: Value[] = [];
+    const keywords = new Map<string, Value>();
+    const posNodes: SyntaxNode[] = [];
+    const kwNodes = new Map<string, SyntaxNode>();
+    const kwArgNodes = new Map<string, SyntaxNode>();
+    let hasSplat = false;
+    for (const a of argsNode?.namedChildren ?? []) {
+      if (a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const name = a.childForFieldName('name')?.text ?? '';
+        const valueNode = a.childForFieldName('value');
+        keywords.set(name, this.evaluate(valueNode, frame));
+        if (valueNode) kwNodes.set(name, valueNode);
+        kwArgNodes.set(name, a);
+      } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+        const inner = this.evaluate(a.namedChildren[0], frame);
+        if (a.type === 'list_splat' && inner.kind === 'list' && inner.exact) {
+          positional.push(...inner.items);
+          posNodes.push(...inner.items.map(() => a));
+        } else if (a.type === 'dictionary_splat' && inner.kind === 'dict' && inner.exact && inner.entries.every((e) => e.key !== null)) {
+          for (const e of inner.entries) {
+            keywords.set(e.key!, e.value);
+            if (e.valueNode) kwNodes.set(e.key!, e.valueNode);
+            kwArgNodes.set(e.key!, e.pairNode ?? a);
+          }
+        } else hasSplat = true;
+      } else {
+        positional.push(this.evaluate(a, frame));
+        posNodes.push(a);
+      }
+    }
+    return { args: { positional, keywords }, nodes: { positional: posNodes, keywords: kwNodes, kwNodes: kwArgNodes }, hasSplat };
+  }
+
+  private call(node: SyntaxNode, frame: Frame): Value {
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    if (!fnNode) return UNKNOWN;
+    // Method calls: evaluate the receiver first.
+    if (fnNode.type === 'attribute') {
+      const objNode = fnNode.childForFieldName('object');
+      const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      // super().__init__(...)
+      if (objNode?.type === 'call' && objNode.childForFieldName('function')?.text === 'super') {
+        const self = frame.scope.lookup('self');
+        const evaluated = this.evaluateArgs(argsNode, frame);
+        const owner = this.currentClass(frame);
+        if (method === '__init__' && owner?.parent && self) {
+          this.runInit(owner.parent, self, evaluated.args);
+        }
+        return UNKNOWN;
+      }
+      const receiver = this.evaluate(objNode, frame);
+      if (receiver.kind !== 'ref') {
+        return this.methodCall(node, receiver, method, argsNode, frame);
+      }
+    }
+    const callee = this.evaluate(fnNode, frame);
+    const evaluated = this.evaluateArgs(argsNode, frame);
+    if (callee.kind === 'ref') return this.libraryCall(node, callee.path, evaluated, frame);
+    if (callee.kind === 'class') {
+      return this.instantiate(callee.cls, evaluated.args, node, false);
+    }
+    if (callee.kind === 'function') {
+      return this.callFunction(callee, evaluated.args.positional, evaluated.args.keywords, {});
+    }
+    return UNKNOWN;
+  }
+
+  private currentClass(frame: Frame): ClassInfo | undefined {
+    const self = frame.scope.lookup('__class__');
+    return self && self.kind === 'class' ? self.cls : undefined;
+  }
+
+  private methodCall(node: SyntaxNode, receiver: Value, method: string, argsNode: SyntaxNode | null, frame: Frame): Value {
+    const evaluated = this.evaluateArgs(argsNode, frame);
+    const { positional, keywords } = evaluated.args;
+    if (receiver.kind === 'module') {
+      const m = receiver.module;
+      switch (method) {
+        case 'parameters':
+        case 'named_parameters': {
+          const recurse = keywords.get('recurse') ?? positional[method === 'parameters' ? 0 : 1];
+          const sel: Selection = { root: m, expr: node.childForFieldName('function')!.childForFieldName('object')!.text, node };
+          if (recurse && recurse.kind === 'bool' && !recurse.value) {
+            // Own parameters only: a filter on the qualified name having no dot.
+            sel.filter = { text: 'recurse=False', node, test: (q) => !q.includes('.') };
+          }
+          return { kind: 'paramsource', selections: [sel], consumable: true, named: method === 'named_parameters', node };
+        }
+        case 'requires_grad_': {
+          const flag = positional[0] ?? keywords.get('requires_grad') ?? { kind: 'bool', value: true };
+          this.recordFreeze(node, [{ root: m, expr: node.text, node }], flag.kind === 'bool' ? flag.value : undefined);
+          return receiver;
+        }
+        case 'children':
+        case 'named_children':
+        case 'modules':
+        case 'named_modules': {
+          if (!m.complete) return UNKNOWN;
+          if (method === 'children') {
+            return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module' as const, module: c })), exact: true, flavor: 'list' };
+          }
+          if (method === 'named_children') {
+            return {
+              kind: 'list',
+              items: [...m.children.entries()].map(([n, c]) => ({ kind: 'list' as const, items: [str(n), { kind: 'module' as const, module: c }], exact: true, flavor: 'tuple' as const })),
+              exact: true,
+              flavor: 'list',
+            };
+          }
+          return UNKNOWN;
+        }
+        case 'add_module':
+        case 'register_module': {
+          const [name, child] = positional;
+          if (name?.kind === 'string' && child?.kind === 'module') m.addChild(name.value, child.module);
+          else m.complete = false;
+          return { kind: 'none' };
+        }
+        case 'register_parameter': {
+          const [name, p] = positional;
+          if (name?.kind === 'string' && p?.kind === 'param') {
+            if (p.leaf.owner === PENDING_OWNER) p.leaf.owner = m;
+            m.ownParams.set(name.value, p.leaf);
+          } else m.complete = false;
+          return { kind: 'none' };
+        }
+        case 'append':
+          if ((m.type === 'ModuleList' || m.type === 'Sequential') && positional[0]?.kind === 'module') {
+            m.addChild(String(m.children.size), (positional[0] as { module: ModuleNode }).module);
+          } else m.complete = false;
+          return receiver;
+        default:
+          if (SELF_RETURNING.has(method)) return receiver;
+          if (m.origin === 'user') {
+            const fn = this.findMethod(m.type, method);
+            if (fn) return this.callFunction(fn, [receiver, ...positional], keywords, {});
+          }
+          return UNKNOWN;
+      }
+    }
+    if (receiver.kind === 'list') {
+      switch (method) {
+        case 'append':
+          receiver.items.push(positional[0] ?? UNKNOWN);
+          return { kind: 'none' };
+        case 'extend': {
+          const x = positional[0];
+          if (x?.kind === 'list') {
+            receiver.items.push(...x.items);
+            if (!x.exact) receiver.exact = false;
+          } else receiver.exact = false;
+          return { kind: 'none' };
+        }
+        case 'insert':
+          receiver.exact = false;
+          return { kind: 'none' };
+        default:
+          return UNKNOWN;
+      }
+    }
+    if (receiver.kind === 'dict') {
+      if (method === 'items' || method === 'values' || method === 'keys') return UNKNOWN;
+      if (method === 'update') receiver.exact = false;
+      return UNKNOWN;
+    }
+    if (receiver.kind === 'paramsource') {
+      // `{n: p for n, p in model.named_parameters()}.items()` and `.values()`.
+      if (method === 'items' && receiver.named) return { ...receiver, consumable: false };
+      if (method === 'values' && receiver.named) return { ...receiver, named: false, consumable: false };
+      return UNKNOWN;
+    }
+    if (receiver.kind === 'optimizer') {
+      if (method === 'add_param_group') {
+        const [group] = positional;
+        addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node, this);
+        return { kind: 'none' };
+      }
+      if (method === 'step') this.steps.push({ node, target: 'optimizer', optimizer: receiver.optimizer, loops: [...frame.loops] });
+      return UNKNOWN;
+    }
+    if (receiver.kind === 'scheduler') {
+      if (method === 'step') this.steps.push({ node, target: 'scheduler', scheduler: receiver.scheduler, loops: [...frame.loops] });
+      return UNKNOWN;
+    }
+    if (receiver.kind === 'object') {
+      const fn = this.findMethod(receiver.className, method);
+      if (fn) return this.callFunction(fn, [receiver, ...positional], keywords, {});
+    }
+    return UNKNOWN;
+  }
+
+  private readonly classes = new Map<string, ClassInfo>();
+
+  private findMethod(className: string, method: string): FunctionValue | undefined {
+    for (let cls = this.classes.get(className); cls; cls = cls.parent) {
+      const def = cls.methods.get(method);
+      if (def) return { kind: 'function', name: method, node: def, closure: this.globals, owner: cls };
+    }
+    return undefined;
+  }
+
+  private libraryCall(node: SyntaxNode, path: string, evaluated: ReturnType<Walker['evaluateArgs']>, frame: Frame): Value {
+    const { positional, keywords } = evaluated.args;
+    const p = normaliseRef(path);
+    if (p.startsWith('torch.nn.') && !p.startsWith('torch.nn.functional') && !p.startsWith('torch.nn.utils') && !p.startsWith('torch.nn.init')) {
+      const className = p.slice('torch.nn.'.length).split('.').pop()!;
+      return this.nnConstructor(className, node, evaluated);
+    }
+    if (p.startsWith('torch.optim.lr_scheduler.') || p === 'torch.optim.swa_utils.SWALR') {
+      return this.scheduler(p.split('.').pop()!, node, evaluated, frame);
+    }
+    if (p.startsWith('torch.optim.') && /^[A-Z]/.test(p.split('.').pop()!)) {
+      const className = p.split('.').pop()!;
+      for (const [i, v] of positional.entries()) if (i === 0 && v.kind === 'paramsource') this.consume(v, node, 'optimizer', frame, evaluated.nodes.positional[0]);
+      const params = keywords.get('params');
+      if (params?.kind === 'paramsource') this.consume(params, node, 'optimizer', frame, evaluated.nodes.keywords.get('params'));
+      const existing = this.seenOptimizerCalls.get(node.startIndex);
+      if (existing) return { kind: 'optimizer', optimizer: existing };
+      const opt = buildOptimizer({ className, node, evaluated, walker: this, torchVersion: this.torchVersion });
+      for (const g of opt.groups ?? []) {
+        const v = g.dict?.entries.find((e) => e.key === 'params')?.value;
+        if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', frame, g.paramsNode);
+      }
+      this.seenOptimizerCalls.set(node.startIndex, opt);
+      this.optimizers.push(opt);
+      return { kind: 'optimizer', optimizer: opt };
+    }
+    if (p.startsWith('torchvision.models.')) {
+      const fn = p.split('.').pop()!;
+      const m = createTorchvisionModule(fn, node.text, node);
+      if (m) {
+        this.modules.push(m);
+        return { kind: 'module', module: m };
+      }
+      const unknown = new ModuleNode('?', 'unknown', node.text, node);
+      unknown.complete = false;
+      return { kind: 'module', module: unknown };
+    }
+    switch (p) {
+      case 'collections.OrderedDict':
+      case 'dict': {
+        const src = positional[0];
+        if (p === 'dict' && !src) {
+          return { kind: 'dict', entries: [...keywords].map(([k, v]) => ({ key: k, value: v })), exact: !evaluated.hasSplat, node };
+        }
+        if (src?.kind === 'list' && src.exact) {
+          const entries: DictEntry[] = [];
+          for (const item of src.items) {
+            if (item.kind === 'list' && item.items.length === 2 && item.items[0].kind === 'string') entries.push({ key: item.items[0].value, value: item.items[1] });
+            else return UNKNOWN;
+          }
+          return { kind: 'dict', entries, exact: true, node };
+        }
+        if (src?.kind === 'dict') return { ...src, node };
+        return UNKNOWN;
+      }
+      case 'list':
+      case 'tuple': {
+        const src = positional[0];
+        if (src?.kind === 'paramsource') {
+          this.consume(src, node, 'list', frame, evaluated.nodes.positional[0]);
+          return { ...src, consumable: false, node };
+        }
+        if (src?.kind === 'list') return { ...src, items: [...src.items], flavor: p, node };
+        if (!src) return { kind: 'list', items: [], exact: true, flavor: p, node };
+        if (src.kind === 'module' && src.module.complete && (src.module.type === 'Sequential' || src.module.type === 'ModuleList')) {
+          return { kind: 'list', items: [...src.module.children.values()].map((c) => ({ kind: 'module' as const, module: c })), exact: true, flavor: p, node };
+        }
+        return UNKNOWN;
+      }
+      case 'set': {
+        const src = positional[0];
+        if (src?.kind === 'paramsource') {
+          this.consume(src, node, 'set', frame, evaluated.nodes.positional[0]);
+          return { kind: 'list', items: [src], exact: true, flavor: 'set', node };
+        }
+        return { kind: 'list', items: src ? [src] : [], exact: false, flavor: 'set', node };
+      }
+      case 'filter': {
+        const [fn, src] = positional;
+        if (src?.kind === 'paramsource' && fn?.kind === 'function' && fn.node.type === 'lambda') {
+          const f = lambdaFilter(fn.node, frame.scope, src.named);
+          if (f) return { kind: 'paramsource', selections: src.selections.map((s) => withFilters(s, [f])), consumable: true, named: src.named, node };
+        }
+        if (src?.kind === 'paramsource') this.consume(src, node, 'filter', frame);
+        return UNKNOWN;
+      }
+      case 'range': {
+        const nums = positional.map((v) => (v.kind === 'number' && v.isInt ? v.value : undefined));
+        if (nums.length === 0 || nums.some((n) => n === undefined) || keywords.size) return UNKNOWN;
+        const [a, b, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+        if (step === 0) return UNKNOWN;
+        const count = Math.max(0, Math.ceil((b - a) / step));
+        if (count > MAX_UNROLL) return UNKNOWN;
+        return { kind: 'list', items: Array.from({ length: count }, (_, i) => num(a + i * step, true)), exact: true, flavor: 'list', node };
+      }
+      case 'len': {
+        const src = positional[0];
+        if (src?.kind === 'list' && src.exact) return num(src.items.length, true);
+        if (src?.kind === 'module' && src.module.complete && ['Sequential', 'ModuleList', 'ModuleDict'].includes(src.module.type)) {
+          return num(src.module.children.size, true);
+        }
+        return UNKNOWN;
+      }
+      case 'float': {
+        const v = positional[0];
+        if (v?.kind === 'number') return num(v.value, false);
+        if (v?.kind === 'string' && v.value.trim() !== '' && !Number.isNaN(Number(v.value))) return num(Number(v.value), false);
+        return UNKNOWN;
+      }
+      case 'int': {
+        const v = positional[0];
+        if (v?.kind === 'number') return num(Math.trunc(v.value), true);
+        return UNKNOWN;
+      }
+      case 'itertools.chain': {
+        const sources = positional.filter((v): v is ParamSourceValue => v.kind === 'paramsource');
+        if (sources.length === positional.length && sources.length > 0) {
+          for (const s of sources) this.consume(s, node, 'chain', frame);
+          return { kind: 'paramsource', selections: sources.flatMap((s) => s.selections), consumable: true, named: sources.every((s) => s.named), node };
+        }
+        return UNKNOWN;
+      }
+      case 'torch.nn.utils.clip_grad_norm_':
+      case 'torch.nn.utils.clip_grad_value_':
+      case 'torch.nn.utils.clip_grad.clip_grad_norm_':
+      case 'sum': {
+        const src = positional[0];
+        if (src?.kind === 'paramsource') this.consume(src, node, p === 'sum' ? 'sum' : 'clip', frame, evaluated.nodes.positional[0]);
+        return UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private nnConstructor(className: string, node: SyntaxNode, evaluated: ReturnType<Walker['evaluateArgs']>): Value {
+    const { positional, keywords } = evaluated.args;
+    const expr = node.text;
+    switch (className) {
+      case 'Parameter': {
+        const leaf = new ParamLeaf(PENDING_OWNER, '?', undefined, undefined);
+        return { kind: 'param', leaf };
+      }
+      case 'Sequential': {
+        if (positional.length === 1 && positional[0].kind === 'dict') {
+          const d = positional[0];
+          const children: Array<[string, ModuleNode]> = [];
+          let exact = d.exact && !evaluated.hasSplat;
+          for (const e of d.entries) {
+            if (e.key !== null && e.value.kind === 'module') children.push([e.key, e.value.module]);
+            else exact = false;
+          }
+          return this.track(createContainer('Sequential', children, { exact, expr, node }));
+        }
+        const children: Array<[string, ModuleNode]> = [];
+        let exact = !evaluated.hasSplat;
+        positional.forEach((v, i) => {
+          if (v.kind === 'module') children.push([String(i), v.module]);
+          else exact = false;
+        });
+        return this.track(createContainer('Sequential', exact ? children : children, { exact, expr, node }));
+      }
+      case 'ModuleList': {
+        const src = positional[0] ?? keywords.get('modules');
+        if (!src) return this.track(createContainer('ModuleList', [], { exact: true, expr, node }));
+        if (src.kind === 'list') {
+          const children: Array<[string, ModuleNode]> = [];
+          let exact = src.exact;
+          src.items.forEach((v, i) => {
+            if (v.kind === 'module') children.push([String(i), v.module]);
+            else exact = false;
+          });
+          return this.track(createContainer('ModuleList', children, { exact, expr, node }));
+        }
+        return this.track(createContainer('ModuleList', [], { exact: false, expr, node }));
+      }
+      case 'ModuleDict': {
+        const src = positional[0] ?? keywords.get('modules');
+        if (!src) return this.track(createContainer('ModuleDict', [], { exact: true, expr, node }));
+        if (src.kind === 'dict') {
+          const children: Array<[string, ModuleNode]> = [];
+          let exact = src.exact;
+          for (const e of src.entries) {
+            if (e.key !== null && e.value.kind === 'module') children.push([e.key, e.value.module]);
+            else exact = false;
+          }
+          return this.track(createContainer('ModuleDict', children, { exact, expr, node }));
+        }
+        return this.track(createContainer('ModuleDict', [], { exact: false, expr, node }));
+      }
+      case 'Module':
+        return this.track(new ModuleNode('Module', 'torch.nn', expr, node));
+      default: {
+        if (!moduleFact(className) && !/^[A-Z]/.test(className)) return UNKNOWN;
+        return this.track(createNnModule(className, { positional, keywords }, expr, node));
+      }
+    }
+  }
+
+  private track(m: ModuleNode): Value {
+    this.modules.push(m);
+    return { kind: 'module', module: m };
+  }
+
+  private scheduler(className: string, node: SyntaxNode, evaluated: ReturnType<Walker['evaluateArgs']>, frame: Frame): Value {
+    void frame;
+    const existing = this.seenSchedulerCalls.get(node.startIndex);
+    if (existing) return { kind: 'scheduler', scheduler: existing };
+    const args = evaluated.nodes.positional.map((n, i) => ({ name: String(i), node: n, value: evaluated.args.positional[i], keyword: false, argNode: n }));
+    const keywordArgs = new Map(
+      [...evaluated.args.keywords].map(([k, v]) => [k, { name: k, node: evaluated.nodes.keywords.get(k)!, value: v, keyword: true, argNode: evaluated.nodes.kwNodes.get(k)! }]),
+    );
+    const optValue = evaluated.args.positional[0] ?? evaluated.args.keywords.get('optimizer');
+    const s: SchedulerModel = {
+      id: this.schedulers.length,
+      className,
+      call: node,
+      calleeNode: node.childForFieldName('function')!,
+      optimizer: optValue?.kind === 'optimizer' ? optValue.optimizer : undefined,
+      args,
+      keywordArgs,
+    };
+    this.seenSchedulerCalls.set(node.startIndex, s);
+    this.schedulers.push(s);
+    return { kind: 'scheduler', scheduler: s };
+  }
+
+  /** Records one iteration of a parameter source (generators run dry after the first). */
+  consume(source: ParamSourceValue, node: SyntaxNode, sink: string, frame: Frame, argNode?: SyntaxNode): void {
+    if (!source.consumable) return;
+    const variable = argNode?.type === 'identifier' ? argNode.text : undefined;
+    this.consumptions.push({ source, node: argNode ?? node, sink, variable });
+    void frame;
+  }
+
+  // ---------------------------------------------------------------- user code
+
+  instantiate(cls: ClassInfo, args: CallArgs, node: SyntaxNode, standalone: boolean): Value {
+    this.classes.set(cls.name, cls);
+    for (let c = cls.parent; c; c = c.parent) this.classes.set(c.name, c);
+    if (!cls.isModule) {
+      const obj: Value = { kind: 'object', className: cls.name, attrs: new Map() };
+      this.runInit(cls, obj, args, standalone);
+      return obj;
+    }
+    const m = new ModuleNode(cls.name, 'user', node.text, node);
+    if (cls.hasUnknownBase) m.complete = false;
+    const self: Value = { kind: 'module', module: m };
+    this.runInit(cls, self, args, standalone);
+    this.modules.push(m);
+    return self;
+  }
+
+  private runInit(cls: ClassInfo, self: Value, args: CallArgs, standalone = false): void {
+    for (let c: ClassInfo | undefined = cls; c; c = c.parent) {
+      const init = c.methods.get('__init__');
+      if (init) {
+        const fn: FunctionValue = { kind: 'function', name: '__init__', node: init, closure: this.globals, owner: c };
+        this.callFunction(fn, [self, ...args.positional], args.keywords, { standalone });
+        return;
+      }
+    }
+  }
+
+  private callFunction(fn: FunctionValue, positional: Value[], keywords: Map<string, Value>, options: { standalone?: boolean }): Value {
+    if (this.callStack.length >= MAX_CALL_DEPTH || this.callStack.includes(fn.node)) return UNKNOWN;
+    this.evaluatedFunctions.add(fn.node.startIndex);
+    const scope = new Scope(fn.closure as Scope);
+    if (fn.owner) scope.set('__class__', { kind: 'class', cls: fn.owner });
+    const params = fn.node.childForFieldName('parameters');
+    let i = 0;
+    for (const p of params?.namedChildren ?? []) {
+      let name: string | undefined;
+      let defaultNode: SyntaxNode | null = null;
+      if (p.type === 'identifier') name = p.text;
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+        name = p.childForFieldName('name')?.text;
+        defaultNode = p.childForFieldName('value');
+      } else if (p.type === 'typed_parameter') name = p.namedChildren.find((c) => c.type === 'identifier')?.text;
+      else if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+        const n = p.namedChildren[0]?.text;
+        if (n) scope.set(n, UNKNOWN);
+        continue;
+      } else continue;
+      if (!name) continue;
+      let v: Value | undefined = i < positional.length ? positional[i] : keywords.get(name);
+      if (v === undefined) {
+        v = options.standalone || !defaultNode ? UNKNOWN : this.evaluate(defaultNode, { scope: fn.closure as Scope, conditions: [], loops: [] });
+        if (options.standalone && defaultNode && name !== 'self') v = UNKNOWN;
+      }
+      scope.set(name, v);
+      i++;
+    }
+    const frame: Frame = { scope, conditions: [], returns: [], loops: [] };
+    this.callStack.push(fn.node);
+    try {
+      const body = fn.node.type === 'lambda' ? fn.node.childForFieldName('body') : fn.node.childForFieldName('body');
+      if (!body) return UNKNOWN;
+      if (fn.node.type === 'lambda') return this.evaluate(body, frame);
+      this.block(body.namedChildren, frame);
+    } finally {
+      this.callStack.pop();
+    }
+    const returns = frame.returns ?? [];
+    if (returns.length === 0) return { kind: 'none' };
+    return returns.every((r) => r === returns[0]) ? returns[0] : UNKNOWN;
+  }
+}
+
+/** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
+const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);
+
+const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'len', 'float', 'int', 'sum', 'object', 'map', 'sorted', 'print', 'enumerate', 'zip', 'iter', 'next', 'super', 'isinstance', 'min', 'max', 'abs', 'round', 'str', 'bool']);
+
+function normaliseRef(path: string): string {
+  return path
+    .replace(/^torch\.nn\.modules\.[a-z_]+\./, 'torch.nn.')
+    .replace(/^torch\.optim\.(adam|adamw|sgd|adagrad|adadelta|adamax|asgd|nadam|radam|rmsprop|rprop|lbfgs|sparse_adam|adafactor)\./, 'torch.optim.')
+    .replace(/^torchvision\.models\.[a-z_0-9]+\.(?=[a-z])/, 'torchvision.models.')
+    .replace(/^itertools\.chain\.from_iterable$/, 'itertools.chain_from_iterable');
+}
+
+function isExpression(node: SyntaxNode): boolean {
+  return node.isNamed && node.type !== 'comment' && node.type !== 'block' && !node.type.endsWith('_statement') && !node.type.endsWith('_clause');
+}
+
+function binaryOp(op: string, l: Value, r: Value): Value {
+  if (l.kind === 'number' && r.kind === 'number') {
+    const bothInt = l.isInt && r.isInt;
+    switch (op) {
+      case '+':
+        return num(l.value + r.value, bothInt);
+      case '-':
+        return num(l.value - r.value, bothInt);
+      case '*':
+        return num(l.value * r.value, bothInt);
+      case '/':
+        return r.value === 0 ? UNKNOWN : num(l.value / r.value, false);
+      case '//':
+        return r.value === 0 ? UNKNOWN : num(Math.floor(l.value / r.value), bothInt);
+      case '%': {
+        if (r.value === 0) return UNKNOWN;
+        let m = l.value % r.value;
+        if (m !== 0 && m < 0 !== r.value < 0) m += r.value;
+        return num(m, bothInt);
+      }
+      case '**': {
+        const v = l.value ** r.value;
+        return Number.isFinite(v) ? num(v, bothInt && r.value >= 0) : UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+  if (op === '+' && l.kind === 'list' && r.kind === 'list' && l.flavor === r.flavor) {
+    return { kind: 'list', items: [...l.items, ...r.items], exact: l.exact && r.exact, flavor: l.flavor };
+  }
+  if (op === '+' && l.kind === 'string' && r.kind === 'string') return str(l.value + r.value);
+  if (op === '|' && l.kind === 'list' && r.kind === 'list' && l.flavor === 'set' && r.flavor === 'set') {
+    return { kind: 'list', items: [...l.items, ...r.items], exact: l.exact && r.exact, flavor: 'set' };
+  }
+  return UNKNOWN;
+}
+
+function containerKey(m: ModuleNode, index: number): string | undefined {
+  const keys = [...m.children.keys()];
+  if (!m.complete && index < 0) return undefined;
+  const i = index < 0 ? keys.length + index : index;
+  if (i < 0 || i >= keys.length) return undefined;
+  return keys[i];
+}
+
+function sliceParts(node: SyntaxNode, ev: (n: SyntaxNode) => Value): [number | undefined, number | undefined, number | undefined] | undefined {
+  // slice children: [start] ':' [stop] [':' [step]]
+  const parts: (SyntaxNode | undefined)[] = [undefined];
+  for (const c of node.children) {
+    if (c.type === ':') parts.push(undefined);
+    else parts[parts.length - 1] = c;
+  }
+  const out: (number | undefined)[] = [];
+  for (const p of parts) {
+    if (!p) {
+      out.push(undefined);
+      continue;
+    }
+    const v = ev(p);
+    if (v.kind !== 'number' || !v.isInt) return undefined;
+    out.push(v.value);
+  }
+  return [out[0], out[1], out[2]];
+}
+
+function pySlice<T>(items: T[], [start, stop, step]: [number | undefined, number | undefined, number | undefined]): T[] | undefined {
+  const n = items.length;
+  const s = step ?? 1;
+  if (s === 0) return undefined;
+  const norm = (v: number | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    if (v < 0) v += n;
+    return s > 0 ? Math.min(Math.max(v, 0), n) : Math.min(Math.max(v, -1), n - 1);
+  };
+  const a = norm(start, s > 0 ? 0 : n - 1);
+  const b = norm(stop, s > 0 ? n : -1);
+  const out: T[] = [];
+  for (let i = a; s > 0 ? i < b : i > b; i += s) out.push(items[i]);
+  return out;
+}
+
+function withFilters(sel: Selection, filters: ParamFilter[]): Selection {
+  if (filters.length === 0) return sel;
+  const all = sel.filter ? [sel.filter, ...filters] : filters;
+  return {
+    ...sel,
+    filter: {
+      text: all.map((f) => f.text).join(' and '),
+      node: filters[filters.length - 1].node,
+      test: (q, leaf) => {
+        let result: boolean | undefined = true;
+        for (const f of all) {
+          const r = f.test(q, leaf);
+          if (r === false) return false;
+          if (r === undefined) result = undefined;
+        }
+        return result;
+      },
+    },
+  };
+}
+
+/** `lambda p: p.requires_grad` (or any predicate over one parameter) as a filter. */
+function lambdaFilter(lambda: SyntaxNode, scope: Scope, named: boolean): ParamFilter | undefined {
+  const params = lambda.childForFieldName('parameters')?.namedChildren ?? [];
+  const body = lambda.childForFieldName('body');
+  if (params.length !== 1 || params[0].type !== 'identifier' || !body || named) return undefined;
+  const paramVar = params[0].text;
+  return {
+    text: body.text,
+    node: body,
+    test: (q, leaf) => evaluatePredicate(body, { paramVar, lookup: (n) => scope.lookup(n) }, q, leaf),
+  };
+}

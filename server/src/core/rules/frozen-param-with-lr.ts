@@ -1,0 +1,51 @@
+import { defineRule } from './define';
+import { formatNumber, groupLr, groupNode, insertAfter, lineOf, replaceNode } from './helpers';
+
+export const frozenParamWithLr = defineRule({
+  code: 'OPT105',
+  name: 'frozen-param-with-lr',
+  severity: 'warning',
+  summary: 'A parameter group whose parameters are all frozen, given a learning rate above zero',
+  fixTitle: 'Set this group\'s lr to 0',
+  fixSafety: 'unsafe',
+  docs: {
+    whatItDoes:
+      'Finds a group whose every parameter has `requires_grad=False` when the optimizer is built (and is never unfrozen later in the file), while the group has a learning rate above zero.',
+    whyIsThisBad:
+      'Frozen parameters get no gradient, so the optimizer skips them: the lr written for them does nothing. Either the freeze is a mistake (the layer was meant to train at that lr), or the group is dead configuration that misleads readers and schedulers.',
+    example: `for p in model.backbone.parameters():
+    p.requires_grad = False
+optimizer = torch.optim.AdamW([
+    {'params': model.backbone.parameters(), 'lr': 1e-5},
+    {'params': model.head.parameters(), 'lr': 1e-3},
+])`,
+    useInstead: `for p in model.backbone.parameters():
+    p.requires_grad = False
+optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
+    runtime: 'Silent in torch 1.13 and 2.x: parameters whose `.grad` is None are skipped by `step()`, including their weight decay (measured: they do not change).',
+  },
+  check({ model, report }) {
+    for (const opt of model.optimizers) {
+      for (const g of opt.groups ?? []) {
+        const leaves = g.params?.leaves ?? [];
+        if (!g.params?.exact || leaves.length === 0) continue;
+        if (!leaves.every((l) => opt.frozenLeavesAtConstruction.has(l.leaf) && l.leaf.requiresGrad === false)) continue;
+        const lr = groupLr(g);
+        if (lr === undefined || !(lr > 0)) continue;
+        const frozenAt = leaves[0].leaf.frozenAt;
+        const lrEntry = g.dict?.entries.find((e) => e.key === 'lr');
+        const paramsEntry = g.dict?.entries.find((e) => e.key === 'params');
+        const fix = lrEntry?.valueNode
+          ? { edits: [replaceNode(lrEntry.valueNode, '0.0')] }
+          : paramsEntry?.pairNode
+            ? { edits: [insertAfter(paramsEntry.pairNode, ", 'lr': 0.0")] }
+            : null;
+        report({
+          node: groupNode(g),
+          message: `every parameter in this group is frozen${frozenAt ? ` (\`requires_grad=False\` at line ${lineOf(frozenAt)})` : ''}, yet its lr is ${formatNumber(lr)}: the optimizer skips them, so they will not train`,
+          fix,
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,39 @@
+import type { Rule } from './define';
+import { emptyParamGroup } from './empty-param-group';
+import { paramsNotInAnyGroup } from './params-not-in-any-group';
+import { duplicateParam } from './duplicate-param';
+import { nameFilterMatchesNothing } from './name-filter-matches-nothing';
+import { frozenParamWithLr } from './frozen-param-with-lr';
+import { paramsArgType } from './params-arg-type';
+import { paramSetOrder } from './param-set-order';
+import { paramsGeneratorReused } from './params-generator-reused';
+import { headSlowerThanBody } from './head-slower-than-body';
+import { unknownGroupKey } from './unknown-group-key';
+import { invalidHyperparameter } from './invalid-hyperparameter';
+import { nesterovWithoutMomentum } from './nesterov-without-momentum';
+import { unknownOptimizerOption } from './unknown-optimizer-option';
+import { lbfgsParamGroups } from './lbfgs-param-groups';
+
+export type { Rule, RuleDocs, RuleContext } from './define';
+
+/** Every rule, sorted by code. OPT1xx: what is in the groups; OPT2xx: hyperparameters. */
+export const rules: readonly Rule[] = [
+  emptyParamGroup,
+  paramsNotInAnyGroup,
+  duplicateParam,
+  nameFilterMatchesNothing,
+  frozenParamWithLr,
+  paramsArgType,
+  paramSetOrder,
+  paramsGeneratorReused,
+  headSlowerThanBody,
+  unknownGroupKey,
+  invalidHyperparameter,
+  nesterovWithoutMomentum,
+  unknownOptimizerOption,
+  lbfgsParamGroups,
+];
+
+export function findRule(codeOrName: string): Rule | undefined {
+  return rules.find((r) => r.code === codeOrName.toUpperCase() || r.name === codeOrName);
+}

@@ -1,0 +1,97 @@
+import { enumerateLeaves, type ModuleNode, type NamedLeaf, type ParamLeaf } from '../model';
+import { nodeRange } from '../text';
+import { defineRule } from './define';
+import { ancestorExpr, childExpr, commonAncestor, describeSize, moduleTypeLabel, optimizerLabel } from './helpers';
+
+export const paramsNotInAnyGroup = defineRule({
+  code: 'OPT102',
+  name: 'params-not-in-any-group',
+  severity: 'warning',
+  summary: 'Parameter groups that leave trainable layers of the model out',
+  docs: {
+    whatItDoes:
+      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model that are in no group.",
+    whyIsThisBad:
+      'A layer in no group still gets gradients but is never updated: it keeps its initial (often random) weights for the whole run, and nothing warns. The usual cause is a layer forgotten in a hand-written list (resnet `bn1`), an index pointing at an activation, or two name filters that are not complements.',
+    example: `model = torchvision.models.resnet18(weights=None)
+optimizer = torch.optim.SGD([
+    {'params': model.conv1.parameters(), 'lr': 1e-4},
+    {'params': model.layer1.parameters(), 'lr': 1e-4},
+    # ... bn1 forgotten ...
+    {'params': model.fc.parameters(), 'lr': 1e-2},
+], momentum=0.9)`,
+    useInstead: `optimizer = torch.optim.SGD([
+    {'params': model.conv1.parameters(), 'lr': 1e-4},
+    {'params': model.bn1.parameters(), 'lr': 1e-4},
+    {'params': model.layer1.parameters(), 'lr': 1e-4},
+    # ...
+    {'params': model.fc.parameters(), 'lr': 1e-2},
+], momentum=0.9)`,
+    runtime: 'Silent in torch 1.13 and 2.x: PyTorch never checks that the groups cover a model; the left-out weights stay exactly as initialised.',
+  },
+  check({ model, report }) {
+    for (const opt of model.optimizers) {
+      const groups = opt.groups;
+      if (!groups || groups.length < 2 || !opt.groupsComplete) continue;
+      if (groups.some((g) => !g.params || !g.params.exact)) continue;
+      const selections = groups.flatMap((g) => g.selections);
+      const roots = selections.map((s) => (s.leaf ? s.leaf.owner : s.root));
+      const ancestor = commonAncestor(roots);
+      if (!ancestor) continue;
+      const all = enumerateLeaves(ancestor);
+      if (all.opaque.length || all.leaves.length === 0) continue;
+      const covered = new Set<number>();
+      for (const g of groups) for (const l of g.params!.leaves) covered.add(l.leaf.id);
+      const trainable = all.leaves.filter((l) => l.leaf.requiresGrad === true);
+      if (all.leaves.some((l) => !covered.has(l.leaf.id) && l.leaf.requiresGrad === 'unknown')) continue;
+      const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && l.leaf.requiresGrad === true);
+      if (missing.length === 0) continue;
+      // Fine-tuning only the top of a model is a choice, not an accident: speak up only when most
+      // of the model is covered and the gap is the exception.
+      if (missing.length * 2 > trainable.length) continue;
+      const rootExpr = ancestorExpr(ancestor, selections) ?? 'model';
+      const units = summarise(ancestor, rootExpr, new Set(missing.map((l) => l.leaf.id)));
+      const listed = units.slice(0, 6).map((u) => (u.module ? `\`${u.expr}\` (${moduleTypeLabel(u.module)}${sizeSuffix(u.module)})` : `\`${u.expr}\``));
+      const more = units.length > 6 ? ` and ${units.length - 6} more` : '';
+      const what = units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`;
+      const reportAt = opt.paramsArg?.node ?? opt.call;
+      report({
+        node: reportAt,
+        message: `${what} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`,
+        related: units
+          .filter((u) => u.module?.node)
+          .slice(0, 6)
+          .map((u) => ({ range: nodeRange(u.module!.node!), message: `\`${u.expr}\` is created here` })),
+      });
+    }
+  },
+});
+
+function sizeSuffix(m: ModuleNode): string {
+  const s = describeSize(m);
+  return s ? `, ${s}` : '';
+}
+
+interface Unit {
+  expr: string;
+  module?: ModuleNode;
+}
+
+/** Groups missing leaves into the largest modules that are missing entirely. */
+function summarise(root: ModuleNode, rootExpr: string, missing: Set<number>): Unit[] {
+  const units: Unit[] = [];
+  const visit = (m: ModuleNode, expr: string): void => {
+    const leaves = enumerateLeaves(m).leaves;
+    if (leaves.length === 0) return;
+    if (leaves.every((l) => missing.has(l.leaf.id)) && m !== root) {
+      units.push({ expr, module: m });
+      return;
+    }
+    for (const [name, leaf] of m.ownParams) if (missing.has(leaf.id)) units.push({ expr: `${expr}.${name}` });
+    for (const [key, child] of m.children) visit(child, childExpr(expr, m, key));
+  };
+  visit(root, rootExpr);
+  return units;
+}
+
+export type { NamedLeaf, ParamLeaf };
