@@ -54,7 +54,7 @@ optimizer = torch.optim.SGD([
       const listed = units.slice(0, 6).map((u) => (u.module ? `\`${u.expr}\` (${moduleTypeLabel(u.module)}${sizeSuffix(u.module)})` : `\`${u.expr}\``));
       const more = units.length > 6 ? ` and ${units.length - 6} more` : '';
       const what = units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`;
-      const reportAt = opt.paramsArg?.node ?? opt.call;
+      const reportAt = opt.calleeNode;
       report({
         node: reportAt,
         message: `${what} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`,
