@@ -6,10 +6,15 @@ import type { TorchVersion } from '../settings';
 
 export interface ModuleFactView {
   params: 'always' | 'never' | 'conditional';
+  /** The module's own parameters at default arguments (`recurse=False`). */
   paramNames: string[];
-  signature?: string[];
+  /** Every parameter at default arguments, submodules' included (`out_proj.weight`), when it has submodules. */
+  allParamNames?: string[];
+  signature?: string[] | null;
   container?: boolean;
-  conditions?: Array<{ arg: string; position?: number; default?: unknown; whenFalsy: 'never' | string[] }>;
+  conditions?: Array<{ arg: string; position?: number | null; default?: unknown; whenTruthy: 'never' | string[]; whenFalsy: 'never' | string[] }>;
+  /** Measured parameters for several condition arguments set away from their defaults at once. */
+  combinations?: Array<{ args: Record<string, boolean>; params: 'never' | string[] }>;
 }
 
 export interface TorchvisionChild {

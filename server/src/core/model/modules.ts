@@ -1,26 +1,12 @@
 import type { SyntaxNode } from '../parsing';
-import { moduleFact, torchvisionModel, type TorchvisionChild } from './facts-bridge';
+import { moduleFact, torchvisionModel, type ModuleFactView, type TorchvisionChild } from './facts-bridge';
+import { argumentOf, fixedNdim, paramShapes } from './nn-shapes';
 import { ModuleNode, ParamLeaf, type NamedLeaf, type Value } from './values';
 
 /** Arguments of a call, already evaluated. */
 export interface CallArgs {
   positional: Value[];
   keywords: Map<string, Value>;
-}
-
-/**
- * Number of dimensions of a parameter of a `torch.nn` class, where it does not depend on the
- * constructor's arguments. Drives `p.ndim < 2` / `p.dim() >= 2` filters (nanoGPT, timm).
- */
-function paramNdim(className: string, paramName: string): number | undefined {
-  if (paramName === 'bias' || paramName.startsWith('bias_')) return 1;
-  const conv = /^ConvTranspose([123])d$|^Conv([123])d$|^LazyConv(?:Transpose)?([123])d$/.exec(className);
-  if (conv) return paramName === 'weight' ? Number(conv[1] ?? conv[2] ?? conv[3]) + 2 : undefined;
-  if (/Norm|PReLU/.test(className)) return 1;
-  if (/^(Linear|LazyLinear|Embedding|EmbeddingBag)$/.test(className)) return paramName === 'weight' ? 2 : undefined;
-  if (className === 'Bilinear') return paramName === 'weight' ? 3 : undefined;
-  if (/^(RNN|LSTM|GRU|RNNCell|LSTMCell|GRUCell|MultiheadAttention)$/.test(className) && paramName.includes('weight')) return 2;
-  return undefined;
 }
 
 function truthy(v: Value | undefined): boolean | undefined {
@@ -39,32 +25,127 @@ function truthy(v: Value | undefined): boolean | undefined {
   }
 }
 
+function truthyDefault(v: unknown): boolean {
+  return Boolean(v) && !(Array.isArray(v) && v.length === 0);
+}
+
+/** Keywords every `torch.nn` constructor takes, or that change nothing about its parameters. */
+const HARMLESS_KEYWORDS = new Set(['device', 'dtype']);
+
+/** Submodules of composite `torch.nn` classes, by attribute name, for messages. */
+const COMPOSITE_CHILD_TYPES: Record<string, string> = {
+  out_proj: 'Linear',
+  self_attn: 'MultiheadAttention',
+  multihead_attn: 'MultiheadAttention',
+  linear1: 'Linear',
+  linear2: 'Linear',
+  norm1: 'LayerNorm',
+  norm2: 'LayerNorm',
+  norm3: 'LayerNorm',
+  head: 'Linear',
+};
+
+const RNN_GATES: Record<string, number> = { RNN: 1, GRU: 3, LSTM: 4 };
+
 /**
- * Instantiates a `torch.nn` leaf module (not a container) from the facts table. Parameters whose
- * existence depends on an argument the walker cannot evaluate make the module incomplete.
+ * The parameter names (as `named_parameters()` gives them) a `torch.nn` class registers for these
+ * arguments, or undefined when they depend on something the walker could not evaluate.
+ */
+function resolveParamNames(className: string, fact: ModuleFactView, args: CallArgs): string[] | undefined {
+  if (fact.params === 'never') return [];
+  const signature = fact.signature;
+  // An argument the table does not know (a keyword added in a later torch, or one passed through
+  // `**kwargs`) may change what is registered: stay unsure rather than guess.
+  for (const k of args.keywords.keys()) {
+    if (HARMLESS_KEYWORDS.has(k)) continue;
+    if (className === 'RNN' && k === 'nonlinearity') continue;
+    if (!signature || !signature.includes(k)) return undefined;
+  }
+  if (signature && args.positional.length > signature.length) return undefined;
+  if (className in RNN_GATES) return rnnParamNames(className, signature ?? [], args);
+  // The key/value projections are separate parameters when kdim/vdim differ from embed_dim.
+  if (className === 'MultiheadAttention') {
+    for (const k of ['kdim', 'vdim']) {
+      const v = argumentOf(args, signature, k);
+      if (v && v.kind !== 'none') return undefined;
+    }
+  }
+  const deviating: Array<{ arg: string; on: boolean; names: 'never' | string[] }> = [];
+  for (const cond of fact.conditions ?? []) {
+    const given = args.keywords.get(cond.arg) ?? (cond.position !== undefined && cond.position !== null ? args.positional[cond.position] : undefined);
+    const on = given === undefined ? truthyDefault(cond.default) : truthy(given);
+    if (on === undefined) return undefined;
+    if (on !== truthyDefault(cond.default)) deviating.push({ arg: cond.arg, on, names: on ? cond.whenTruthy : cond.whenFalsy });
+  }
+  let names: 'never' | string[];
+  if (deviating.length === 0) names = fact.allParamNames ?? fact.paramNames;
+  else if (deviating.length === 1) names = deviating[0].names;
+  else {
+    const combo = fact.combinations?.find(
+      (c) => Object.keys(c.args).length === deviating.length && deviating.every((d) => c.args[d.arg] === d.on),
+    );
+    if (!combo) return undefined;
+    names = combo.params;
+  }
+  if (names === 'never') return [];
+  // `layers.0.…` / `tail.0.…`: how many copies exists depends on the arguments.
+  if (names.some((n) => n.split('.').some((part) => /^\d+$/.test(part)))) return undefined;
+  return names;
+}
+
+/** `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, ... for each layer and direction, in registration order. */
+function rnnParamNames(className: string, signature: readonly string[], args: CallArgs): string[] | undefined {
+  // `nn.RNN`'s fourth positional argument is `nonlinearity`, which shifts the rest.
+  if (className === 'RNN' && args.positional.length > 3) return undefined;
+  const get = (name: string): Value | undefined => argumentOf(args, signature, name);
+  const layersValue = get('num_layers');
+  const layers = layersValue === undefined ? 1 : layersValue.kind === 'number' && layersValue.isInt ? layersValue.value : undefined;
+  const bias = get('bias') === undefined ? true : truthy(get('bias'));
+  const bidirectional = get('bidirectional') === undefined ? false : truthy(get('bidirectional'));
+  const projValue = get('proj_size');
+  const proj = projValue === undefined ? 0 : projValue.kind === 'number' ? projValue.value : undefined;
+  if (layers === undefined || layers < 1 || layers > 64 || bias === undefined || bidirectional === undefined || proj === undefined) return undefined;
+  const names: string[] = [];
+  for (let l = 0; l < layers; l++) {
+    for (const suffix of bidirectional ? ['', '_reverse'] : ['']) {
+      names.push(`weight_ih_l${l}${suffix}`, `weight_hh_l${l}${suffix}`);
+      if (bias) names.push(`bias_ih_l${l}${suffix}`, `bias_hh_l${l}${suffix}`);
+      if (proj > 0) names.push(`weight_hr_l${l}${suffix}`);
+    }
+  }
+  return names;
+}
+
+/**
+ * Instantiates a `torch.nn` leaf module (not a container) from the facts table, with parameter
+ * sizes where the constructor's arguments are known numbers. Parameters whose existence depends
+ * on an argument the walker cannot evaluate make the module incomplete.
  */
 export function createNnModule(className: string, args: CallArgs, expr: string, node: SyntaxNode): ModuleNode {
   const m = new ModuleNode(className, 'torch.nn', expr, node);
   const fact = moduleFact(className);
-  if (!fact) {
+  const names = fact ? resolveParamNames(className, fact, args) : undefined;
+  if (!fact || !names) {
     m.complete = false;
     return m;
   }
-  let names = new Set(fact.paramNames);
-  if (fact.params === 'never') names = new Set();
-  for (const cond of fact.conditions ?? []) {
-    const given = args.keywords.get(cond.arg) ?? (cond.position !== undefined ? args.positional[cond.position] : undefined);
-    const on = given === undefined ? Boolean(cond.default) : truthy(given);
-    if (on === undefined) {
-      m.complete = false;
-      continue;
+  const shapes = paramShapes(className, args, fact.signature);
+  for (const name of names) {
+    const parts = name.split('.');
+    let owner = m;
+    for (const part of parts.slice(0, -1)) {
+      let child = owner.children.get(part);
+      if (!child) {
+        child = new ModuleNode(COMPOSITE_CHILD_TYPES[part] ?? '?', 'torch.nn', part, undefined);
+        owner.addChild(part, child);
+      }
+      owner = child;
     }
-    if (!on) {
-      if (cond.whenFalsy === 'never') names = new Set();
-      else if (Array.isArray(cond.whenFalsy)) names = new Set([...names].filter((n) => cond.whenFalsy.includes(n)));
-    }
+    const known = shapes.get(name);
+    const numel = known?.shape ? known.shape.reduce((x, y) => x * y, 1) : undefined;
+    const leaf = new ParamLeaf(owner, parts[parts.length - 1], known?.ndim ?? fixedNdim(className, name), numel);
+    owner.ownParams.set(parts[parts.length - 1], leaf);
   }
-  for (const name of names) m.ownParams.set(name, new ParamLeaf(m, name, paramNdim(className, name), undefined));
   return m;
 }
 
