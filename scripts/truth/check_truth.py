@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Check the runtime claims of optlint's rule fixtures against real PyTorch.
+
+    /usr/bin/python3 scripts/truth/check_truth.py [FIXTURE.py ...]
+
+Each fixture in test/fixtures/rules/ is a runnable script: a shared header (imports), then cases
+that each start with `# case: <name>`. Every case is executed on its own (`exec` of the header plus
+that case, in a fresh namespace, with `torch.manual_seed(0)`), catching exceptions and recording
+warnings, and then every `# truth:` claim of the case is checked. One line is printed per claim,
+then `N passed, M failed`; the exit status is 1 if any claim failed (or a case has no claim).
+
+Claim vocabulary (`<expr>` is a Python expression in the case's namespace; `of <name>` picks the
+optimizer when the case built more than one):
+
+  runs                              The case runs without an exception or a warning; no optimizer
+                                    has an empty group or a parameter twice; every trainable
+                                    parameter of every module the case binds to a name is in some
+                                    optimizer (modules named by a `not-in-any-group` claim of the
+                                    same case are exempt). Marks the quiet ("correct code") cases.
+  raises <Type>: <message>          The case raises <Type>, and <message> is part of its text.
+  warns <message>                   The case emits a warning whose text contains <message>.
+  empty-group <i> [of <opt>]        `len(opt.param_groups[i]["params"]) == 0`.
+  not-in-any-group <expr>           <expr> (a module or a tensor) has parameters, and none of them
+                                    is in any group of any optimizer of the case.
+  unchanged-after-step <expr> [via <call>]
+                                    After a backward pass (`<call>.sum().backward()`, or without
+                                    `via`, a random `.grad` on every parameter that requires grad)
+                                    and `step()` on every optimizer, the parameters of <expr> are
+                                    bit-for-bit unchanged, while some optimized parameter did move.
+  group-value <i> <key> <literal> [of <opt>]
+                                    `opt.param_groups[i][key] == literal` (floats to 1e-12).
+  requires-grad <expr> <True|False> Every parameter of <expr> has that `requires_grad`.
+  yields-nothing <expr>             `list(<expr>) == []` (an exhausted generator).
+  step-raises <Type>[: <message>]   The case runs; the first `step()` (after a backward pass as
+                                    above) raises <Type>.
+  value <expr> <literal>            `<expr> == literal` (a one-element tensor is compared by value).
+
+The rules follow torch 2.x; the torch here may be older (Debian's 1.13.1). Where 1.13 behaves
+differently, the case states the 2.x behaviour with `# truth:` and the 1.13 behaviour with
+`# truth-1.13:`. On torch < 2 the `truth-1.13` claims are checked instead of the case's 2.x
+claims, and only when VERSION_DIFFERENCES below documents the pair (with the reference's words);
+any other difference fails. Nothing is accepted silently.
+
+Third-party packages a fixture imports but that are not installed (Lightning) are replaced by
+the small stubs in STUBS, which keep only what the fixtures use (`LightningModule` is an
+`nn.Module`).
+"""
+from __future__ import annotations
+
+import ast
+import math
+import os
+import re
+import sys
+import traceback
+import types
+import warnings
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn as nn
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURES = os.path.join(REPO, "test", "fixtures", "rules")
+TORCH_1 = torch.__version__.startswith("1.")
+
+# Where torch 1.13 differs from torch 2.x (which the rules' messages follow). Quotes are from
+# /work/shared/reference/pytorch-optimizer-mistakes.md.
+VERSION_DIFFERENCES = [
+    {
+        "claim_2x": r"^group-value \d+ lr 0\.001( of \w+)?$",
+        "claim_113": r"^raises ValueError: parameter group didn't specify a value of required optimization parameter lr$",
+        "reference": "§5: SGD's lr has a default of 1e-3 since 2.2; 'In <=2.1 SGD.lr was required: "
+        "parameter group didn't specify a value of required optimization parameter lr'",
+    },
+    {
+        "claim_2x": r"^runs$",
+        "claim_113": r"^raises TypeError: optimizer can only optimize Tensors, but one of the params is tuple$",
+        "reference": "§2.2 step 3: '(name, tensor) tuples become param_names (2.x only; in 1.13 "
+        "named_parameters gave TypeError: ... one of the params is tuple)'",
+    },
+    {
+        "claim_2x": r"^raises TypeError: param_group must be a dict, but got ",
+        "claim_113": r"^raises AssertionError: param group must be a dict$",
+        "reference": "§2.2 step 1: 'A non-dict raises TypeError: param_group must be a dict, but got "
+        "<class ...>. In 1.13 this was AssertionError: param group must be a dict.'",
+    },
+    {
+        "claim_2x": r"^warns `parameters` is an empty generator, no gradient clipping will occur$",
+        "claim_113": r"^value \w+ 0\.0$",
+        "reference": "R12: 'clip: in 2.13 UserWarning: `parameters` is an empty generator, no gradient "
+        "clipping will occur.; in 1.13 completely silent (returns norm 0)'",
+    },
+]
+
+
+def _stub_lightning() -> dict[str, types.ModuleType]:
+    pl = types.ModuleType("pytorch_lightning")
+
+    class LightningModule(nn.Module):
+        """Stand-in for Lightning's LightningModule: only the nn.Module part."""
+
+        def log(self, *args, **kwargs):
+            pass
+
+    pl.LightningModule = LightningModule
+    lightning = types.ModuleType("lightning")
+    lightning_pytorch = types.ModuleType("lightning.pytorch")
+    lightning_pytorch.LightningModule = LightningModule
+    lightning.pytorch = lightning_pytorch
+    lightning.LightningModule = LightningModule
+    return {"pytorch_lightning": pl, "lightning": lightning, "lightning.pytorch": lightning_pytorch}
+
+
+STUBS = {"pytorch_lightning": _stub_lightning}
+
+
+def install_stubs() -> list[str]:
+    installed = []
+    for name, make in STUBS.items():
+        try:
+            __import__(name)
+        except ImportError:
+            sys.modules.update(make())
+            installed.append(name)
+    return installed
+
+
+@dataclass
+class Case:
+    fixture: str
+    name: str
+    line: int  # 1-based line of `# case:`
+    source: str  # header + case, padded so line numbers match the fixture
+    claims: list[str] = field(default_factory=list)
+    claims_113: list[str] = field(default_factory=list)
+
+
+def parse_fixture(path: str) -> list[Case]:
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    starts = [i for i, l in enumerate(lines) if re.match(r"^#\s*case:\s*\S", l)]
+    header = lines[: starts[0]] if starts else lines
+    cases = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        body = lines[start:end]
+        padding = [""] * (start - len(header))
+        case = Case(
+            fixture=os.path.basename(path),
+            name=re.sub(r"^#\s*case:\s*", "", lines[start]).strip(),
+            line=start + 1,
+            source="\n".join(header + padding + body) + "\n",
+        )
+        for l in body:
+            m = re.match(r"^\s*#\s*truth(-1\.13)?:\s*(.+?)\s*$", l)
+            if m:
+                (case.claims_113 if m.group(1) else case.claims).append(m.group(2))
+        cases.append(case)
+    return cases
+
+
+@dataclass
+class Outcome:
+    namespace: dict
+    error: BaseException | None
+    warnings: list[str]
+    optimizers: list[torch.optim.Optimizer]
+    modules: list[tuple[str, nn.Module]]
+
+
+def collect(namespace: dict, header_names: set[str]):
+    optimizers: list[torch.optim.Optimizer] = []
+    modules: list[tuple[str, nn.Module]] = []
+
+    def visit(name: str, value, depth: int) -> None:
+        if isinstance(value, torch.optim.Optimizer):
+            if all(o is not value for o in optimizers):
+                optimizers.append(value)
+        elif isinstance(value, nn.Module):
+            if all(m is not value for _, m in modules):
+                modules.append((name, value))
+        elif depth < 2 and isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                visit(f"{name}[{i}]", v, depth + 1)
+        elif depth < 2 and isinstance(value, dict):
+            for k, v in value.items():
+                visit(f"{name}[{k!r}]", v, depth + 1)
+
+    for name, value in namespace.items():
+        if name.startswith("__") or name in header_names:
+            continue
+        visit(name, value, 0)
+    return optimizers, modules
+
+
+def header_names_of(case: Case) -> set[str]:
+    header = case.source.split("# case:")[0]
+    ns: dict = {}
+    exec(compile(header, "<header>", "exec"), ns)
+    return set(ns)
+
+
+def run_case(case: Case) -> Outcome:
+    namespace: dict = {"__name__": "__main__"}
+    torch.manual_seed(0)
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            exec(compile(case.source, os.path.join(FIXTURES, case.fixture), "exec"), namespace)
+        except Exception as e:  # noqa: BLE001 - the exception is what is being checked
+            error = e
+    optimizers, modules = collect(namespace, header_names_of(case))
+    return Outcome(namespace, error, [f"{w.category.__name__}: {w.message}" for w in caught], optimizers, modules)
+
+
+class ClaimFailed(Exception):
+    pass
+
+
+def params_of(value) -> list[torch.Tensor]:
+    if isinstance(value, nn.Module):
+        return list(value.parameters())
+    if isinstance(value, torch.Tensor):
+        return [value]
+    raise ClaimFailed(f"{value!r} is neither a module nor a tensor")
+
+
+def optimizer_of(outcome: Outcome, words: list[str]) -> torch.optim.Optimizer:
+    if len(words) >= 2 and words[-2] == "of":
+        opt = outcome.namespace.get(words[-1])
+        if not isinstance(opt, torch.optim.Optimizer):
+            raise ClaimFailed(f"`{words[-1]}` is not an optimizer")
+        return opt
+    if len(outcome.optimizers) != 1:
+        raise ClaimFailed(f"the case built {len(outcome.optimizers)} optimizers: say which with `of <name>`")
+    return outcome.optimizers[0]
+
+
+def all_optimized(outcome: Outcome) -> list[torch.Tensor]:
+    return [p for o in outcome.optimizers for g in o.param_groups for p in g["params"]]
+
+
+def same(actual, expected) -> bool:
+    if isinstance(actual, torch.Tensor) and actual.numel() == 1:
+        actual = actual.item()
+    if isinstance(expected, (tuple, list)) and isinstance(actual, (tuple, list)):
+        return len(actual) == len(expected) and all(same(a, e) for a, e in zip(actual, expected))
+    if isinstance(expected, float) and isinstance(actual, (int, float)) and not isinstance(actual, bool):
+        return math.isclose(actual, expected, rel_tol=1e-12, abs_tol=1e-15)
+    return type(actual) is type(expected) and actual == expected
+
+
+def evaluate(outcome: Outcome, expr: str):
+    try:
+        return eval(expr, outcome.namespace)  # noqa: S307 - fixture expressions
+    except Exception as e:  # noqa: BLE001
+        raise ClaimFailed(f"cannot evaluate `{expr}`: {type(e).__name__}: {e}") from e
+
+
+def backward_and_step(outcome: Outcome, via: str | None) -> None:
+    for o in outcome.optimizers:
+        o.zero_grad()
+    if via:
+        out = evaluate(outcome, via)
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        out.float().sum().backward()
+    else:
+        seen: set[int] = set()
+        for p in [*all_optimized(outcome), *(p for _, m in outcome.modules for p in m.parameters())]:
+            if p.requires_grad and id(p) not in seen:
+                seen.add(id(p))
+                p.grad = torch.randn_like(p)
+    for o in outcome.optimizers:
+        o.step()
+
+
+def expect_no_error(outcome: Outcome) -> None:
+    if outcome.error is not None:
+        raise ClaimFailed(f"the case raised {type(outcome.error).__name__}: {outcome.error}")
+
+
+def check_claim(claim: str, case: Case, outcome: Outcome) -> str:
+    """Returns a short note on success; raises ClaimFailed otherwise."""
+    kind, _, rest = claim.partition(" ")
+    words = rest.split()
+    if kind == "raises":
+        if outcome.error is None:
+            raise ClaimFailed("the case ran without raising")
+        got = f"{type(outcome.error).__name__}: {outcome.error}"
+        exc_type, _, message = rest.partition(": ")
+        if type(outcome.error).__name__ != exc_type or message not in str(outcome.error):
+            raise ClaimFailed(f"raised `{got}`")
+        return ""
+    if kind == "warns":
+        if not any(rest in w for w in outcome.warnings):
+            raise ClaimFailed(f"warnings were {outcome.warnings or 'none'}")
+        return ""
+    expect_no_error(outcome)
+    if kind == "runs":
+        if outcome.warnings:
+            raise ClaimFailed(f"warned: {outcome.warnings}")
+        if not outcome.optimizers:
+            raise ClaimFailed("no optimizer was built")
+        for o in outcome.optimizers:
+            for i, g in enumerate(o.param_groups):
+                if not g["params"]:
+                    raise ClaimFailed(f"group {i} of {type(o).__name__} is empty")
+                if len({id(p) for p in g["params"]}) != len(g["params"]):
+                    raise ClaimFailed(f"group {i} of {type(o).__name__} holds a parameter twice")
+        exempt = {
+            id(p)
+            for c in case.claims
+            if c.startswith("not-in-any-group ")
+            for p in params_of(evaluate(outcome, c.split(" ", 1)[1]))
+        }
+        optimized = {id(p) for p in all_optimized(outcome)}
+        for name, m in outcome.modules:
+            left = [n for n, p in m.named_parameters() if p.requires_grad and id(p) not in optimized and id(p) not in exempt]
+            if left:
+                raise ClaimFailed(f"trainable parameters of `{name}` are in no optimizer: {left[:4]}")
+        return f"{len(outcome.optimizers)} optimizer(s), {len(optimized)} parameters, {len(outcome.modules)} module(s) covered"
+    if kind == "empty-group":
+        opt = optimizer_of(outcome, words)
+        i = int(words[0])
+        n = len(opt.param_groups[i]["params"])
+        if n != 0:
+            raise ClaimFailed(f"group {i} holds {n} parameters")
+        return f"sizes {[len(g['params']) for g in opt.param_groups]}"
+    if kind == "not-in-any-group":
+        params = params_of(evaluate(outcome, rest))
+        if not params:
+            raise ClaimFailed(f"`{rest}` has no parameters, so the claim says nothing")
+        optimized = {id(p) for p in all_optimized(outcome)}
+        inside = [i for i, p in enumerate(params) if id(p) in optimized]
+        if inside:
+            raise ClaimFailed(f"{len(inside)} of its {len(params)} parameters are in a group")
+        return f"{len(params)} parameter tensors outside every group"
+    if kind == "unchanged-after-step":
+        target, _, via = rest.partition(" via ")
+        params = params_of(evaluate(outcome, target))
+        if not params:
+            raise ClaimFailed(f"`{target}` has no parameters")
+        before = [p.detach().clone() for p in params]
+        optimized = [p for p in all_optimized(outcome)]
+        before_opt = [p.detach().clone() for p in optimized]
+        backward_and_step(outcome, via or None)
+        changed = [i for i, (p, b) in enumerate(zip(params, before)) if not torch.equal(p.detach(), b)]
+        if changed:
+            raise ClaimFailed(f"{len(changed)} of its {len(params)} parameters changed")
+        if not any(not torch.equal(p.detach(), b) for p, b in zip(optimized, before_opt)):
+            raise ClaimFailed("step() moved no parameter at all, so the claim proves nothing")
+        return f"{len(params)} parameter tensors unchanged while the optimized ones moved"
+    if kind == "group-value":
+        opt = optimizer_of(outcome, words)
+        i, key, literal = int(words[0]), words[1], words[2]
+        expected = ast.literal_eval(literal)
+        group = opt.param_groups[i]
+        if key not in group:
+            raise ClaimFailed(f"group {i} has no key {key!r} (keys: {sorted(k for k in group if k != 'params')})")
+        if not same(group[key], expected):
+            raise ClaimFailed(f"group {i} has {key}={group[key]!r}")
+        return ""
+    if kind == "requires-grad":
+        expr, flag = rest.rsplit(" ", 1)
+        params = params_of(evaluate(outcome, expr))
+        wanted = flag == "True"
+        wrong = [i for i, p in enumerate(params) if p.requires_grad != wanted]
+        if not params or wrong:
+            raise ClaimFailed(f"{len(wrong)} of {len(params)} parameters differ")
+        return f"{len(params)} parameter tensors"
+    if kind == "yields-nothing":
+        items = list(evaluate(outcome, rest))
+        if items:
+            raise ClaimFailed(f"it yields {len(items)} items")
+        return ""
+    if kind == "step-raises":
+        exc_type, _, message = rest.partition(": ")
+        try:
+            backward_and_step(outcome, None)
+        except Exception as e:  # noqa: BLE001
+            if type(e).__name__ != exc_type or message not in str(e):
+                raise ClaimFailed(f"step() raised `{type(e).__name__}: {e}`") from e
+            return f"`{type(e).__name__}: {e}`"
+        raise ClaimFailed("step() did not raise")
+    if kind == "value":
+        expr, literal = rest.rsplit(" ", 1)
+        actual = evaluate(outcome, expr)
+        if not same(actual, ast.literal_eval(literal)):
+            raise ClaimFailed(f"`{expr}` is {actual!r}")
+        return ""
+    raise ClaimFailed(f"unknown claim `{kind}` (see the vocabulary at the top of this script)")
+
+
+def documented_difference(claim_113: str, claims_2x: list[str]) -> dict | None:
+    for d in VERSION_DIFFERENCES:
+        if re.search(d["claim_113"], claim_113) and any(re.search(d["claim_2x"], c) for c in claims_2x):
+            return d
+    return None
+
+
+def main(argv: list[str]) -> int:
+    stubs = install_stubs()
+    files = argv or sorted(
+        os.path.join(FIXTURES, f) for f in os.listdir(FIXTURES) if re.match(r"^OPT\d{3}-[a-z0-9-]+\.py$", f)
+    )
+    print(f"torch {torch.__version__}; stubs for missing packages: {', '.join(stubs) or 'none'}")
+    passed = failed = 0
+
+    def report(ok: bool, where: str, claim: str, note: str) -> None:
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+        print(f"{'PASS' if ok else 'FAIL'} {where}: {claim}{f'  ({note})' if note else ''}")
+
+    for path in files:
+        for case in parse_fixture(path):
+            where = f"{case.fixture}:{case.line} {case.name}"
+            if not case.claims:
+                report(False, where, "(no claim)", "every case needs at least one `# truth:` line")
+                continue
+            claims = case.claims
+            differences: dict[str, dict] = {}
+            if TORCH_1 and case.claims_113:
+                for c in case.claims_113:
+                    d = documented_difference(c, case.claims)
+                    if d is None:
+                        report(False, where, f"truth-1.13 {c}", "not a documented 1.13/2.x difference (VERSION_DIFFERENCES)")
+                    else:
+                        differences[c] = d
+                if len(differences) != len(case.claims_113):
+                    continue
+                for c in case.claims:
+                    print(f"SKIP {where}: {c}  (torch 2.x behaviour; torch {torch.__version__} is checked below)")
+                claims = case.claims_113
+            try:
+                outcome = run_case(case)
+            except Exception:  # noqa: BLE001 - a broken harness, not a claim
+                report(False, where, "(setup)", traceback.format_exc(limit=3))
+                continue
+            for claim in claims:
+                try:
+                    note = check_claim(claim, case, outcome)
+                    if claim in differences:
+                        note = f"{note + '; ' if note else ''}documented 1.13 difference: {differences[claim]['reference']}"
+                    report(True, where, claim, note)
+                except ClaimFailed as e:
+                    report(False, where, claim, str(e))
+                except Exception as e:  # noqa: BLE001
+                    report(False, where, claim, f"{type(e).__name__}: {e}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
