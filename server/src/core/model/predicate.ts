@@ -213,7 +213,8 @@ function evaluateCall(
 ): PV {
   const fn = node.childForFieldName('function');
   const argsNode = node.childForFieldName('arguments');
-  const args = argsNode ? argsNode.namedChildren.filter((c) => c.type !== 'comment') : [];
+  // `any(x for x in y)`: the call's arguments node is the generator expression itself.
+  const args = !argsNode ? [] : argsNode.type === 'generator_expression' ? [argsNode] : argsNode.namedChildren.filter((c) => c.type !== 'comment');
   if (!fn) return undefined;
   if (fn.type === 'identifier' && (fn.text === 'any' || fn.text === 'all') && args.length === 1) {
     const gen = args[0];

@@ -872,7 +872,9 @@ export class Walker implements WalkResult {
     const kwNodes = new Map<string, SyntaxNode>();
     const kwArgNodes = new Map<string, SyntaxNode>();
     let hasSplat = false;
-    for (const a of argsNode?.namedChildren ?? []) {
+    // `f(x for x in y)`: the arguments node is the generator expression itself.
+    const argNodes = argsNode?.type === 'generator_expression' ? [argsNode] : (argsNode?.namedChildren ?? []);
+    for (const a of argNodes) {
       if (a.type === 'comment') continue;
       if (a.type === 'keyword_argument') {
         const name = a.childForFieldName('name')?.text ?? '';

@@ -24,7 +24,8 @@ export const paramSetOrder = defineRule({
     const fixFor = (node: SyntaxNode) => {
       // Only `set(x)` has an obvious ordered equivalent.
       if (node.type === 'call' && node.childForFieldName('function')?.text === 'set') {
-        const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+        const argsNode = node.childForFieldName('arguments');
+        const args = argsNode?.type === 'generator_expression' ? [argsNode] : (argsNode?.namedChildren ?? []);
         if (args.length === 1) return { edits: [replaceNode(node, `list(dict.fromkeys(${args[0].text}))`)] };
       }
       return null;
