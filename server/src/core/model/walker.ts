@@ -754,6 +754,18 @@ export class Walker implements WalkResult {
         const child = m.children.get(name);
         if (child) return { kind: 'module', module: child };
       }
+      // `encoder.layers[0]` on a module we cannot see into: remember it by key, as `attribute`
+      // does, so that a group holding it and a group holding its parent still overlap.
+      const opaque = !m.complete && (m.type === '?' || m.children.size === 0);
+      const lazyKey = key.kind === 'number' && key.isInt && key.value >= 0 ? String(key.value) : key.kind === 'string' ? key.value : undefined;
+      if (opaque && lazyKey !== undefined) {
+        const existing = m.children.get(lazyKey);
+        if (existing) return { kind: 'module', module: existing };
+        const lazy = new ModuleNode('?', 'unknown', node.text, node);
+        lazy.complete = false;
+        m.addChild(lazyKey, lazy);
+        return { kind: 'module', module: lazy };
+      }
       return UNKNOWN;
     }
     if (obj.kind === 'list' && obj.exact && key.kind === 'number' && key.isInt) {
@@ -1429,6 +1441,11 @@ function binaryOp(op: string, l: Value, r: Value): Value {
     return { kind: 'list', items: [...l.items, ...r.items], exact: l.exact && r.exact, flavor: l.flavor };
   }
   if (op === '+' && l.kind === 'string' && r.kind === 'string') return str(l.value + r.value);
+  // `list(a.parameters()) + list(b.parameters())`: lists of parameters concatenate (generators
+  // cannot be added, so those stay unknown).
+  if (op === '+' && l.kind === 'paramsource' && r.kind === 'paramsource' && !l.consumable && !r.consumable) {
+    return { kind: 'paramsource', selections: [...l.selections, ...r.selections], consumable: false, named: l.named && r.named, node: l.node };
+  }
   if (op === '|' && l.kind === 'list' && r.kind === 'list' && l.flavor === 'set' && r.flavor === 'set') {
     return { kind: 'list', items: [...l.items, ...r.items], exact: l.exact && r.exact, flavor: 'set' };
   }
