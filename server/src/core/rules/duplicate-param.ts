@@ -1,4 +1,4 @@
-import { isWithin, moduleHasParams, type ParamGroupModel } from '../model';
+import { enumerateLeaves, isWithin, moduleHasParams, type NamedLeaf, type ParamGroupModel } from '../model';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
 import { groupNode } from './helpers';
@@ -35,7 +35,7 @@ optimizer = torch.optim.SGD([
           report({
             node: groupNode(g),
             severity: 'warning',
-            message: `${dup} appears twice in this group: PyTorch warns and updates it twice per step`,
+            message: `${dup.text} ${dup.plural ? 'appear' : 'appears'} twice in this group: PyTorch warns \`UserWarning: optimizer contains a parameter group with duplicate parameters\` and updates ${dup.plural ? 'them' : 'it'} twice per step`,
           });
         }
         for (let i = 0; i < j; i++) {
@@ -43,8 +43,8 @@ optimizer = torch.optim.SGD([
           if (!other) continue;
           report({
             node: groupNode(g),
-            message: `${other} is already in group ${i}: PyTorch raises \`ValueError: some parameters appear in more than one parameter group\``,
-            related: [{ range: nodeRange(groupNode(groups[i])), message: `group ${i} already holds ${other}` }],
+            message: `${other.text} ${other.plural ? 'are' : 'is'} already in group ${i}: PyTorch raises \`ValueError: some parameters appear in more than one parameter group\``,
+            related: [{ range: nodeRange(groupNode(groups[i])), message: `group ${i} already holds ${other.text}` }],
           });
           break;
         }
@@ -53,12 +53,17 @@ optimizer = torch.optim.SGD([
   },
 });
 
+interface Shared {
+  text: string;
+  plural: boolean;
+}
+
 /** Describes what two groups share, or undefined when they share nothing we can see. */
-function overlapBetween(a: ParamGroupModel, b: ParamGroupModel): string | undefined {
+function overlapBetween(a: ParamGroupModel, b: ParamGroupModel): Shared | undefined {
   if (a.params && b.params) {
-    const ids = new Map(a.params.leaves.map((l) => [l.leaf.id, l.name]));
+    const ids = new Set(a.params.leaves.map((l) => l.leaf.id));
     const shared = b.params.leaves.filter((l) => ids.has(l.leaf.id));
-    if (shared.length) return describeShared(b, shared.map((l) => l.name));
+    if (shared.length) return describeShared(b, shared);
   }
   // Opaque modules: one group's module contains the other's (no filters involved).
   for (const sa of a.selections) {
@@ -66,26 +71,46 @@ function overlapBetween(a: ParamGroupModel, b: ParamGroupModel): string | undefi
       if (sa.leaf || sb.leaf || sa.filter || sb.filter) continue;
       if ((isWithin(sb.root, sa.root) || isWithin(sa.root, sb.root)) && moduleHasParams(sb.root) !== 'no' && moduleHasParams(sa.root) !== 'no') {
         if (a.params?.exact && b.params?.exact) continue; // the leaf check above was exact
-        return `\`${isWithin(sb.root, sa.root) ? sb.expr : sa.expr}\``;
+        return { text: `\`${isWithin(sb.root, sa.root) ? sb.expr : sa.expr}\``, plural: false };
       }
     }
   }
   return undefined;
 }
 
-function overlapWithin(g: ParamGroupModel): string | undefined {
+function overlapWithin(g: ParamGroupModel): Shared | undefined {
   if (!g.params) return undefined;
-  const seen = new Map<number, string>();
-  const dups: string[] = [];
+  const seen = new Set<number>();
+  const dups: NamedLeaf[] = [];
   for (const l of g.params.leaves) {
-    if (seen.has(l.leaf.id)) dups.push(l.name);
-    else seen.set(l.leaf.id, l.name);
+    if (seen.has(l.leaf.id)) dups.push(l);
+    else seen.add(l.leaf.id);
   }
   return dups.length ? describeShared(g, dups) : undefined;
 }
 
-function describeShared(g: ParamGroupModel, names: string[]): string {
-  // Prefer naming a whole selection when it is entirely shared.
-  for (const s of g.selections) if (!s.leaf && !s.filter && names.length > 1) return `\`${s.expr}\` (${names.length} parameter tensors)`;
-  return names.length === 1 ? `\`${names[0]}\`` : `${names.length} parameter tensors (\`${names[0]}\`, ...)`;
+/** Names a selection of the group when exactly its parameters are the shared ones, else the tensors. */
+function describeShared(g: ParamGroupModel, shared: NamedLeaf[]): Shared {
+  const ids = new Set(shared.map((l) => l.leaf.id));
+  for (const s of g.selections) {
+    if (s.leaf || s.filter) continue;
+    const leaves = enumerateLeaves(s.root).leaves;
+    if (leaves.length > 1 && leaves.length === ids.size && leaves.every((l) => ids.has(l.leaf.id))) {
+      return { text: `\`${s.expr}\` (${leaves.length} parameter tensors)`, plural: false };
+    }
+  }
+  const first = qualifiedName(g, shared[0]);
+  if (ids.size === 1) return { text: `\`${first}\``, plural: false };
+  return { text: `${ids.size} parameter tensors (\`${first}\`, ...)`, plural: true };
+}
+
+/** `model.lm_head.weight` rather than `weight`: the leaf's name under the selection that reached it. */
+function qualifiedName(g: ParamGroupModel, l: NamedLeaf): string {
+  for (const s of g.selections) {
+    if (s.leaf === l.leaf) return s.expr;
+    if (s.leaf) continue;
+    const hit = enumerateLeaves(s.root).leaves.find((x) => x.leaf === l.leaf);
+    if (hit) return `${s.expr}.${hit.name}`;
+  }
+  return l.name;
 }
