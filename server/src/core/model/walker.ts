@@ -357,12 +357,12 @@ export class Walker implements WalkResult {
     if (attr !== 'requires_grad' || it.role !== 'param') return;
     const flag = value.kind === 'bool' ? value.value : undefined;
     const conditions = frame.conditions.slice(this.loopConditionDepth.get(it) ?? 0);
-    const scope = frame.scope;
+    const lookup = lookupAsNow(frame.scope, conditions.map((c) => c.node));
     const filters = conditions.map(({ node: cond, negated }): ParamFilter => ({
       text: negated ? `not (${cond.text})` : cond.text,
       node: cond,
       test: (qname, leaf) => {
-        const r = evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup: (n) => scope.lookup(n) }, qname, leaf);
+        const r = evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup }, qname, leaf);
         return r === undefined ? undefined : negated ? !r : r;
       },
     }));
@@ -841,11 +841,11 @@ export class Walker implements WalkResult {
       const collected = node.type === 'dictionary_comprehension' ? body.childForFieldName('value') : body;
       const key = node.type === 'dictionary_comprehension' ? body.childForFieldName('key') : undefined;
       if (!collected || collected.text !== it.paramVar || (key && key.text !== it.nameVar)) return UNKNOWN;
-      const scope = frame.scope;
+      const lookup = lookupAsNow(frame.scope, ifs);
       const filters: ParamFilter[] = ifs.map((cond) => ({
         text: cond.text,
         node: cond,
-        test: (qname, leaf) => evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup: (n) => scope.lookup(n) }, qname, leaf),
+        test: (qname, leaf) => evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup }, qname, leaf),
       }));
       return {
         kind: 'paramsource',
@@ -1523,9 +1523,23 @@ function lambdaFilter(lambda: SyntaxNode, scope: Scope, named: boolean): ParamFi
   const body = lambda.childForFieldName('body');
   if (params.length !== 1 || params[0].type !== 'identifier' || !body || named) return undefined;
   const paramVar = params[0].text;
+  const lookup = lookupAsNow(scope, [body]);
   return {
     text: body.text,
     node: body,
-    test: (q, leaf) => evaluatePredicate(body, { paramVar, lookup: (n) => scope.lookup(n) }, q, leaf),
+    test: (q, leaf) => evaluatePredicate(body, { paramVar, lookup }, q, leaf),
   };
+}
+
+/**
+ * Filters are tested long after they are built (by rules, after the whole file was walked): the
+ * variables they read (`no_decay`) must keep the value they had here, not a later rebinding.
+ */
+function lookupAsNow(scope: Scope, nodes: SyntaxNode[]): (name: string) => Value | undefined {
+  const snapshot = new Map<string, Value | undefined>();
+  for (const node of nodes) {
+    const ids = node.type === 'identifier' ? [node] : node.descendantsOfType('identifier');
+    for (const id of ids) if (!snapshot.has(id.text)) snapshot.set(id.text, scope.lookup(id.text));
+  }
+  return (name) => (snapshot.has(name) ? snapshot.get(name) : scope.lookup(name));
 }
