@@ -643,9 +643,10 @@ export class Walker implements WalkResult {
         return v.kind === 'bool' ? { kind: 'bool', value: !v.value } : UNKNOWN;
       }
       case 'boolean_operator':
-      case 'comparison_operator':
         for (const c of node.namedChildren) this.evaluate(c, frame);
         return UNKNOWN;
+      case 'comparison_operator':
+        return this.comparison(node, frame);
       case 'conditional_expression': {
         const [a, cond, b] = node.namedChildren;
         const c = this.evaluate(cond, frame);
@@ -686,6 +687,54 @@ export class Walker implements WalkResult {
         for (const c of node.namedChildren) if (isExpression(c)) this.evaluate(c, frame);
         return UNKNOWN;
     }
+  }
+
+  /**
+   * `epoch == 3`, `i < n`: decided when every operand is a known number or string, so that a
+   * branch inside an unrolled loop runs only in the iterations where Python would run it.
+   */
+  private comparison(node: SyntaxNode, frame: Frame): Value {
+    const operands: Value[] = [];
+    const ops: string[] = [];
+    let pending = '';
+    for (const child of node.children) {
+      if (child.isNamed && child.type !== 'comment') {
+        if (operands.length) ops.push(pending.trim());
+        pending = '';
+        operands.push(this.evaluate(child, frame));
+      } else pending += ` ${child.type}`;
+    }
+    const scalar = (v: Value): number | string | undefined => (v.kind === 'number' ? v.value : v.kind === 'string' ? v.value : undefined);
+    for (let i = 0; i < ops.length; i++) {
+      const l = scalar(operands[i]);
+      const r = scalar(operands[i + 1]);
+      if (l === undefined || r === undefined || typeof l !== typeof r) return UNKNOWN;
+      let holds: boolean;
+      switch (ops[i]) {
+        case '==':
+          holds = l === r;
+          break;
+        case '!=':
+          holds = l !== r;
+          break;
+        case '<':
+          holds = l < r;
+          break;
+        case '<=':
+          holds = l <= r;
+          break;
+        case '>':
+          holds = l > r;
+          break;
+        case '>=':
+          holds = l >= r;
+          break;
+        default:
+          return UNKNOWN;
+      }
+      if (!holds) return { kind: 'bool', value: false };
+    }
+    return { kind: 'bool', value: true };
   }
 
   private attribute(node: SyntaxNode, frame: Frame): Value {
@@ -1056,6 +1105,11 @@ export class Walker implements WalkResult {
     if (receiver.kind === 'optimizer') {
       if (method === 'add_param_group') {
         const [group] = positional;
+        // Under a condition in a loop (`if epoch == unfreeze_at:`), the walker visits the call on
+        // every iteration, while Python runs it on few: add the group once.
+        const key = `${receiver.optimizer.id}:${node.startIndex}`;
+        if (frame.conditions.length && this.conditionalGroupAdds.has(key)) return { kind: 'none' };
+        this.conditionalGroupAdds.add(key);
         addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node, this);
         return { kind: 'none' };
       }
@@ -1074,6 +1128,7 @@ export class Walker implements WalkResult {
   }
 
   private readonly classes = new Map<string, ClassInfo>();
+  private readonly conditionalGroupAdds = new Set<string>();
 
   private findMethod(className: string, method: string): FunctionValue | undefined {
     for (let cls = this.classes.get(className); cls; cls = cls.parent) {
