@@ -38,7 +38,7 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
         const fix = lrEntry?.valueNode
           ? { edits: [replaceNode(lrEntry.valueNode, '0.0')] }
           : paramsEntry?.pairNode
-            ? { edits: [insertAfter(paramsEntry.pairNode, ", 'lr': 0.0")] }
+            ? { edits: [insertAfter(paramsEntry.pairNode, `, ${quoteOf(paramsEntry.keyNode?.text)}lr${quoteOf(paramsEntry.keyNode?.text)}: 0.0`)] }
             : null;
         report({
           node: groupNode(g),
@@ -49,3 +49,8 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
     }
   },
 });
+
+/** The quote character the dict's keys are written with. */
+function quoteOf(keyText: string | undefined): string {
+  return keyText?.startsWith('"') ? '"' : "'";
+}
