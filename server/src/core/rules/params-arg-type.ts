@@ -1,5 +1,38 @@
+import type { ModuleNode } from '../model';
 import { defineRule } from './define';
 import { insertAfter, optimizerLabel, moduleTypeLabel } from './helpers';
+
+/**
+ * `torch.typename()` of common `torch.nn` classes, which PyTorch puts in its error message: the
+ * submodule of `torch.nn.modules` each class is defined in (read from `cls.__module__`, torch 1.13.1).
+ */
+const NN_SUBMODULES: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    activation: 'CELU ELU GELU GLU Hardshrink Hardsigmoid Hardswish Hardtanh LeakyReLU LogSigmoid LogSoftmax Mish MultiheadAttention PReLU RReLU ReLU ReLU6 SELU SiLU Sigmoid Softmax Softmax2d Softmin Softplus Softshrink Softsign Tanh Tanhshrink Threshold',
+    batchnorm: 'BatchNorm1d BatchNorm2d BatchNorm3d SyncBatchNorm',
+    container: 'ModuleDict ModuleList ParameterDict ParameterList Sequential',
+    conv: 'Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d',
+    dropout: 'AlphaDropout Dropout Dropout1d Dropout2d Dropout3d FeatureAlphaDropout',
+    flatten: 'Flatten Unflatten',
+    instancenorm: 'InstanceNorm1d InstanceNorm2d InstanceNorm3d',
+    linear: 'Bilinear Identity LazyLinear Linear',
+    normalization: 'GroupNorm LayerNorm LocalResponseNorm',
+    pooling: 'AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d AvgPool1d AvgPool2d AvgPool3d MaxPool1d MaxPool2d MaxPool3d',
+    rnn: 'GRU GRUCell LSTM LSTMCell RNN RNNCell',
+    sparse: 'Embedding EmbeddingBag',
+    transformer: 'Transformer TransformerDecoder TransformerDecoderLayer TransformerEncoder TransformerEncoderLayer',
+    upsampling: 'Upsample UpsamplingBilinear2d UpsamplingNearest2d',
+  }).flatMap(([submodule, classes]) => classes.split(' ').map((c) => [c, `torch.nn.modules.${submodule}.${c}`])),
+);
+
+/** What PyTorch raises for an iterable module: it iterates the children and rejects the first. */
+function childTypeError(m: ModuleNode): string {
+  const first = [...m.children.values()][0];
+  const typename = first && first.origin === 'torch.nn' ? NN_SUBMODULES[first.type] : undefined;
+  return typename
+    ? `TypeError: optimizer can only optimize Tensors, but one of the params is ${typename}`
+    : 'TypeError: optimizer can only optimize Tensors';
+}
 
 export const paramsArgType = defineRule({
   code: 'OPT106',
@@ -22,10 +55,17 @@ export const paramsArgType = defineRule({
       if (!arg) continue;
       if (arg.value.kind === 'module') {
         const m = arg.value.module;
+        // A module whose class we cannot see (an attribute of an opaque model, a subclass of an
+        // imported class that may be an nn.Sequential) may be iterable or not even a module.
+        if (m.type === '?' || m.origin === 'unknown' || (m.origin === 'user' && !m.complete)) continue;
         const iterable = m.type === 'Sequential' || m.type === 'ModuleList';
+        // An empty Sequential iterates to nothing: `optimizer got an empty parameter list`.
+        if (iterable && m.children.size === 0) continue;
         const error = iterable
-          ? `TypeError: optimizer can only optimize Tensors, but one of the params is ${moduleTypeLabel([...m.children.values()][0] ?? m)}`
-          : `TypeError: '${m.type}' object is not iterable`;
+          ? childTypeError(m)
+          : m.type === 'ModuleDict'
+            ? 'TypeError: optimizer can only optimize Tensors, but one of the params is str'
+            : `TypeError: '${m.type}' object is not iterable`;
         report({
           node: arg.node,
           message: `\`${arg.node.text}\` is a module (\`${moduleTypeLabel(m)}\`), not its parameters: \`${optimizerLabel(opt)}\` raises \`${error}\``,
