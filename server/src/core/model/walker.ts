@@ -896,13 +896,16 @@ export class Walker implements WalkResult {
         node: cond,
         test: (qname, leaf) => evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup }, qname, leaf),
       }));
-      return {
+      const source: ParamSourceValue = {
         kind: 'paramsource',
         selections: iterable.selections.map((s) => withFilters(s, filters)),
         consumable: node.type === 'generator_expression',
         named: node.type === 'dictionary_comprehension',
         node,
       };
+      // `{p for p in ...}` is a set, as `set(...)` is: unordered.
+      if (node.type === 'set_comprehension') return { kind: 'list', items: [source], exact: true, flavor: 'set', node };
+      return source;
     }
     // `[Block() for _ in range(n)]` with a known n: build n distinct modules.
     if (ifs.length === 0 && target?.type === 'identifier' && iterable.kind === 'list' && iterable.exact && iterable.items.length <= MAX_UNROLL && node.type !== 'dictionary_comprehension') {
