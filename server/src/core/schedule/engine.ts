@@ -140,12 +140,10 @@ export abstract class LRScheduler extends Steppable {
   isInitial = false;
   baseLrs!: Float64Array;
   readonly out: Float64Array;
-  readonly lastLr: Float64Array;
 
   constructor(id: string, kind: string, opt: OptState, env: EngineEnv) {
     super(id, kind, opt, env);
     this.out = new Float64Array(opt.n);
-    this.lastLr = new Float64Array(opt.n);
   }
 
   /** LRScheduler.__init__ with last_epoch=-1. */
@@ -183,7 +181,8 @@ export abstract class LRScheduler extends Steppable {
 
   /** `_update_lr(epoch)`: epoch=0 when `atZero`, else the chainable form. */
   protected updateLr(atZero: boolean): void {
-    const out = this.out;
+    // Each group's new value depends only on that group, so get_lr writes in place.
+    const out = this.opt.lr;
     if (!atZero) {
       this.lastEpoch++;
       this.getLr(out);
@@ -192,8 +191,6 @@ export abstract class LRScheduler extends Steppable {
       if (this.closedForm) this.closedForm(out);
       else this.getLr(out);
     }
-    this.opt.lr.set(out);
-    this.lastLr.set(out);
   }
 
   abstract getLr(out: Float64Array): void;
@@ -382,7 +379,7 @@ export class StepLR extends LRScheduler {
     const e = this.lastEpoch;
     const lr = this.opt.lr;
     if (e === 0 || pyModNum(e, this.stepSize) !== 0) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     const gm = this.gamma.v;
@@ -425,7 +422,7 @@ export class MultiStepLR extends LRScheduler {
     const c = this.counts.get(this.lastEpoch);
     const lr = this.opt.lr;
     if (c === undefined) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     const f = this.gammaPow(c);
@@ -459,7 +456,7 @@ export class ConstantLR extends LRScheduler {
       return;
     }
     if (e !== this.totalIters.v) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     if (f === 0) throw new PyError('ZeroDivisionError', 'float division by zero');
@@ -495,7 +492,7 @@ export class LinearLR extends LRScheduler {
       return;
     }
     if ((this.env.v2 && this.isInitial) || e > this.totalIters.v) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     const d = this.end.v - s;
@@ -527,7 +524,7 @@ export class ExponentialLR extends LRScheduler {
   getLr(out: Float64Array): void {
     const lr = this.opt.lr;
     if (this.env.v2 ? this.isInitial : this.lastEpoch === 0) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     const gm = this.gamma.v;
@@ -568,7 +565,7 @@ export class PolynomialLR extends LRScheduler {
     const lr = this.opt.lr;
     const T = this.totalIters.v;
     if ((this.env.v2 ? this.isInitial : e === 0) || e > T) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     if (T === 0) throw new PyError('ZeroDivisionError', this.totalIters.isInt ? 'division by zero' : 'float division by zero');
@@ -592,9 +589,11 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin!: number;
   private cos!: NumberTable;
   private cosPiOverT = NaN;
+  private twoT!: Num;
 
   init(tMax: Num, etaMin: number): void {
     this.tMax = tMax;
+    this.twoT = { v: 2 * tMax.v, isInt: tMax.isInt };
     this.etaMin = etaMin;
     const T = tMax.v;
     const libm = this.env.libm;
@@ -614,7 +613,7 @@ export class CosineAnnealingLR extends LRScheduler {
     const m = this.etaMin;
     const T = this.tMax;
     if (this.env.v2 ? this.isInitial : e === 0) {
-      out.set(lr);
+      for (let g = 0; g < out.length; g++) out[g] = lr[g];
       return;
     }
     if (this.stepCount === 1 && e > 0) {
@@ -623,8 +622,14 @@ export class CosineAnnealingLR extends LRScheduler {
       for (let g = 0; g < out.length; g++) out[g] = m + ((this.baseLrs[g] - m) * (1 + c)) / 2;
       return;
     }
-    const twoT: Num = { v: 2 * T.v, isInt: T.isInt };
-    if (pyModNum(e - 1 - T.v, twoT) === 0) {
+    // (last_epoch - 1 - T_max) % (2 * T_max) == 0: the step after each trough
+    let trough: boolean;
+    const d = e - 1 - T.v;
+    const tt = this.twoT.v;
+    if (T.isInt && tt > 0 && tt < 0x40000000 && d > -0x40000000 && d < 0x40000000) {
+      trough = (d | 0) % (tt | 0) === 0; // int32 remainder: V8 does it without a libm fmod call
+    } else trough = pyModNum(d, this.twoT) === 0;
+    if (trough) {
       if (T.v === 0) throw new PyError('ZeroDivisionError', 'float division by zero');
       const c = this.troughTerm();
       for (let g = 0; g < out.length; g++) out[g] = lr[g] + ((this.baseLrs[g] - m) * (1 - c)) / 2;
@@ -706,9 +711,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
       }
     }
     this.lastEpoch = Math.floor(epoch);
-    this.getLr(this.out);
-    this.opt.lr.set(this.out);
-    this.lastLr.set(this.out);
+    this.getLr(this.opt.lr);
   }
 
   override step(): void {
@@ -718,6 +721,22 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   override milestoneStep(): void {
     if (this.env.v2) this.updateLr(true); // base _update_lr(0): no closed form -> get_lr()
     else this.stepEpoch(0);
+  }
+}
+
+/** A group key OneCycleLR reads, without a megamorphic keyed property load per step. */
+function groupKey(o: OptState, k: Phase['startLr'] | Phase['startM']): Float64Array {
+  switch (k) {
+    case 'initialLr':
+      return o.initialLr!;
+    case 'maxLr':
+      return o.maxLr!;
+    case 'minLr':
+      return o.minLr!;
+    case 'maxMomentum':
+      return o.maxMomentum!;
+    default:
+      return o.baseMomentum!;
   }
 }
 
@@ -737,7 +756,6 @@ export class OneCycleLR extends LRScheduler {
   cycleMomentum!: boolean;
   useBeta1 = false;
   private table!: NumberTable;
-  private mout!: Float64Array;
 
   init(opts: {
     totalSteps: number;
@@ -746,14 +764,17 @@ export class OneCycleLR extends LRScheduler {
     cycleMomentum: boolean;
     useBeta1: boolean;
   }): void {
-    Object.assign(this, opts);
-    this.mout = new Float64Array(this.opt.n);
+    this.totalSteps = opts.totalSteps;
+    this.phases = opts.phases;
+    this.cos = opts.cos;
+    this.cycleMomentum = opts.cycleMomentum;
+    this.useBeta1 = opts.useBeta1;
     const libm = this.env.libm;
     const args = new Float64Array(4096);
     this.table = this.numberTable((k0, out) => {
       for (let i = 0; i < out.length; i++) {
-        const p = this.phasePct(k0 + i);
-        args[i] = Math.PI * p.pct;
+        const k = k0 + i;
+        args[i] = Math.PI * this.pctOf(k, this.phaseOf(k));
       }
       libm.map1('cos', args, out);
     });
@@ -764,19 +785,19 @@ export class OneCycleLR extends LRScheduler {
     return this.cycleMomentum;
   }
 
-  /** The phase and pct for a step (identical for every group). */
-  phasePct(stepNum: number): { phase: Phase; pct: number; zeroDen: boolean } {
-    let start = 0.0;
+  /** The phase OneCycleLR.get_lr uses for a step (identical for every group). */
+  phaseOf(stepNum: number): number {
     const ph = this.phases;
-    for (let i = 0; i < ph.length; i++) {
-      const end = ph[i].endStep;
-      if (stepNum <= end || i === ph.length - 1) {
-        const den = end - start;
-        return { phase: ph[i], pct: den === 0 ? NaN : (stepNum - start) / den, zeroDen: den === 0 };
-      }
-      start = end;
-    }
-    throw new Error('unreachable');
+    const last = ph.length - 1;
+    for (let i = 0; i < last; i++) if (stepNum <= ph[i].endStep) return i;
+    return last;
+  }
+
+  /** `(step_num - start_step) / (end_step - start_step)`; NaN when the phase has zero length. */
+  pctOf(stepNum: number, i: number): number {
+    const start = i === 0 ? 0.0 : this.phases[i - 1].endStep;
+    const den = this.phases[i].endStep - start;
+    return den === 0 ? NaN : (stepNum - start) / den;
   }
 
   getLr(out: Float64Array): void {
@@ -788,28 +809,25 @@ export class OneCycleLR extends LRScheduler {
         { message113: `Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}` },
       );
     }
-    const { phase, pct, zeroDen } = this.phasePct(stepNum);
-    if (zeroDen) throw new PyError('ZeroDivisionError', 'float division by zero');
+    const pi = this.phaseOf(stepNum);
+    const pct = this.pctOf(stepNum, pi);
+    if (pct !== pct) throw new PyError('ZeroDivisionError', 'float division by zero');
+    const phase = this.phases[pi];
     const o = this.opt;
-    const s = o[phase.startLr] as Float64Array;
-    const en = o[phase.endLr] as Float64Array;
-    const sm = o[phase.startM];
-    const em = o[phase.endM];
+    const s = groupKey(o, phase.startLr);
+    const en = groupKey(o, phase.endLr);
+    const n = out.length;
+    // momentum is written to the group inside the same loop, as get_lr does
+    const mom = this.cycleMomentum ? (this.useBeta1 ? o.beta1! : o.momentum!) : null;
+    const sm = mom ? groupKey(o, phase.startM) : s;
+    const em = mom ? groupKey(o, phase.endM) : s;
     if (this.cos) {
       const cosOut = this.table.get(stepNum) + 1;
-      for (let g = 0; g < out.length; g++) {
-        out[g] = en[g] + ((s[g] - en[g]) / 2.0) * cosOut;
-        if (this.cycleMomentum) this.mout[g] = em![g] + ((sm![g] - em![g]) / 2.0) * cosOut;
-      }
+      for (let g = 0; g < n; g++) out[g] = en[g] + ((s[g] - en[g]) / 2.0) * cosOut;
+      if (mom) for (let g = 0; g < n; g++) mom[g] = em[g] + ((sm[g] - em[g]) / 2.0) * cosOut;
     } else {
-      for (let g = 0; g < out.length; g++) {
-        out[g] = (en[g] - s[g]) * pct + s[g];
-        if (this.cycleMomentum) this.mout[g] = (em![g] - sm![g]) * pct + sm![g];
-      }
-    }
-    if (this.cycleMomentum) {
-      if (this.useBeta1) o.beta1!.set(this.mout);
-      else o.momentum!.set(this.mout);
+      for (let g = 0; g < n; g++) out[g] = (en[g] - s[g]) * pct + s[g];
+      if (mom) for (let g = 0; g < n; g++) mom[g] = (em[g] - sm[g]) * pct + sm[g];
     }
   }
 }
@@ -938,8 +956,8 @@ export class CyclicLR extends LRScheduler {
         const h = (this.maxMomentums[g] - this.baseMomentums[g]) * sf;
         m[g] = this.maxMomentums[g] - h * sc;
       }
-      if (this.useBeta1) this.opt.beta1!.set(m);
-      else this.opt.momentum!.set(m);
+      const dst = this.useBeta1 ? this.opt.beta1! : this.opt.momentum!;
+      for (let g = 0; g < out.length; g++) dst[g] = m[g];
     }
   }
 }

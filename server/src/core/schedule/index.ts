@@ -35,14 +35,18 @@ export const MAX_STEPS_ACCEPTED = 100_000_000;
 /** Interpreter evaluation steps allowed over a whole simulation (user lambdas). */
 const EVAL_BUDGET = 100_000_000;
 
+/**
+ * Receives the effective values. The run loop writes step values straight into `lr[g][j]` (and
+ * `mom[g][j]`) for j < `cap`, then calls `flush(j)`; the recorder may swap the buffers there.
+ */
 interface Recorder {
-  /** Called once before the first step with the per-step capacity. */
+  lr: Float64Array[];
+  mom: Float64Array[] | null;
+  cap: number;
   begin(nGroups: number, withMomentum: boolean, multi: Steppable[]): void;
-  /** Effective values in force at optimizer step i. */
-  effective(i: number, opt: OptState, momentum: Float64Array | null): void;
-  /** Values right after `s.step()` in iteration i-1 (i >= 1). */
+  flush(count: number): void;
+  /** Values right after `s.step()` in iteration i-1 (i >= 1); only when several are stepped. */
   after(s: Steppable, i: number, opt: OptState): void;
-  end(steps: number): void;
 }
 
 interface RunOutcome {
@@ -203,36 +207,43 @@ function run(req: ScheduleRequest, rec: Recorder, materialise: number): RunOutco
   );
 
   const withMomentum = built.some((b) => b.sched.cyclesMomentum());
-  const momentumArr = () => (opt.beta1 && built.some((b) => (b.sched as { useBeta1?: boolean }).useBeta1) ? opt.beta1 : opt.momentum);
+  const useBeta1 = built.some((b) => (b.sched as { useBeta1?: boolean }).useBeta1);
+  const mArr = withMomentum ? (useBeta1 && opt.beta1 ? opt.beta1 : opt.momentum) : null;
   const multi = stepped.length > 1 ? stepped : [];
-  rec.begin(opt.n, withMomentum, multi);
+  rec.begin(opt.n, withMomentum && mArr !== null, multi);
 
   let error: ScheduleError | undefined;
   let steps = 0;
+  const nS = stepped.length;
+  const metricLimit = stepped.map((s) => (s instanceof ReduceLROnPlateau ? s.metrics!.length : Infinity));
+  const G = opt.n;
+  const lrNow = opt.lr;
+  let current = -1;
+  let j = 0;
+  let i = 0;
   try {
-    for (let i = 0; i < effN; i++) {
-      rec.effective(i, opt, withMomentum ? momentumArr() : null);
+    for (i = 0; i < effN; i++) {
+      const lrBuf = rec.lr;
+      for (let g = 0; g < G; g++) lrBuf[g][j] = lrNow[g];
+      if (mArr && rec.mom) for (let g = 0; g < G; g++) rec.mom[g][j] = mArr[g];
       steps = i + 1;
-      for (const s of stepped) {
-        if (s instanceof ReduceLROnPlateau && i >= s.metrics!.length) continue;
-        try {
-          s.step();
-        } catch (e) {
-          if (e instanceof PyError) {
-            error = toErr(e, 'step', s.id, i);
-            break;
-          }
-          throw e;
-        }
-        if (multi.length && i + 1 < effN && i + 1 < materialise) rec.after(s, i + 1, opt);
+      if (++j === rec.cap) {
+        rec.flush(j);
+        j = 0;
       }
-      if (error) break;
+      for (let k = 0; k < nS; k++) {
+        if (i >= metricLimit[k]) continue;
+        current = k;
+        stepped[k].step();
+        if (multi.length && i + 1 < effN && i + 1 < materialise) rec.after(stepped[k], i + 1, opt);
+      }
     }
   } catch (e) {
     if (e instanceof Refusal) return failAll(e.reason);
-    throw e;
+    if (!(e instanceof PyError)) throw e;
+    error = toErr(e, 'step', stepped[current]?.id, i);
   }
-  rec.end(steps);
+  rec.flush(j);
 
   const schedulers: SchedulerOutcome[] = built.map((b, i) => {
     const id = specs[i].id;
@@ -255,32 +266,45 @@ export function simulate(req: ScheduleRequest): ScheduleResult {
   let eff: GroupTrace[] = [];
   const per = new Map<Steppable, GroupTrace[]>();
   let stepsSeen = 0;
+  const SCRATCH = 65536;
+  let kept = 0;
   const rec: Recorder = {
+    lr: [],
+    mom: null,
+    cap: 0,
     begin(n, withMomentum, multi) {
       const mk = (): GroupTrace[] =>
         Array.from({ length: n }, () => (withMomentum ? { lr: new Float64Array(cap), momentum: new Float64Array(cap) } : { lr: new Float64Array(cap) }));
       eff = mk();
       for (const s of multi) per.set(s, mk());
-    },
-    effective(i, opt, m) {
-      if (i >= cap) return;
-      for (let g = 0; g < eff.length; g++) {
-        eff[g].lr[i] = opt.lr[g];
-        if (m) eff[g].momentum![i] = m[g];
+      if (cap > 0) {
+        rec.lr = eff.map((t) => t.lr);
+        rec.mom = withMomentum ? eff.map((t) => t.momentum!) : null;
+        rec.cap = cap;
+      } else {
+        rec.lr = Array.from({ length: n }, () => new Float64Array(SCRATCH));
+        rec.mom = withMomentum ? Array.from({ length: n }, () => new Float64Array(SCRATCH)) : null;
+        rec.cap = SCRATCH;
       }
-      if (i === 0) for (const t of per.values()) for (let g = 0; g < t.length; g++) t[g].lr[0] = opt.lr[g];
+    },
+    flush(count) {
+      stepsSeen += count;
+      if (rec.lr.length && rec.lr[0] === eff[0]?.lr) {
+        kept = count;
+        // past the cap: keep simulating (to find later errors) into scratch buffers
+        rec.lr = rec.lr.map(() => new Float64Array(SCRATCH));
+        rec.mom = rec.mom ? rec.mom.map(() => new Float64Array(SCRATCH)) : null;
+        rec.cap = SCRATCH;
+      }
     },
     after(s, i, opt) {
       const t = per.get(s);
       if (!t || i >= cap) return;
       for (let g = 0; g < t.length; g++) t[g].lr[i] = opt.lr[g];
     },
-    end(steps) {
-      stepsSeen = steps;
-    },
   };
   const out = run(req, rec, cap);
-  const kept = Math.min(stepsSeen, cap);
+  for (const t of per.values()) for (let g = 0; g < t.length; g++) t[g].lr[0] = eff[g].lr[0];
   const trim = (ts: GroupTrace[]): GroupTrace[] =>
     ts.map((t) => (t.momentum ? { lr: t.lr.subarray(0, kept), momentum: t.momentum.subarray(0, kept) } : { lr: t.lr.subarray(0, kept) }));
   const effective = out.notSimulated ? [] : trim(eff);
@@ -331,21 +355,20 @@ export function simulateStream(
     fill = 0;
   };
   const rec: Recorder = {
+    lr: [],
+    mom: null,
+    cap: size,
     begin(n, withMomentum) {
       buf = Array.from({ length: n }, () => (withMomentum ? { lr: new Float64Array(size), momentum: new Float64Array(size) } : { lr: new Float64Array(size) }));
+      rec.lr = buf.map((t) => t.lr);
+      rec.mom = withMomentum ? buf.map((t) => t.momentum!) : null;
     },
-    effective(_i, opt, m) {
-      for (let g = 0; g < buf.length; g++) {
-        buf[g].lr[fill] = opt.lr[g];
-        if (m) buf[g].momentum![fill] = m[g];
-      }
-      if (++fill === size) flush();
+    flush(count) {
+      fill = count;
+      flush();
     },
     after() {
       /* per-scheduler traces are not streamed */
-    },
-    end() {
-      flush();
     },
   };
   const out = run(req, rec, 0);
