@@ -37,8 +37,11 @@ export function buildOptimizer(input: {
   evaluated: EvaluatedCall;
   walker: Walker;
   torchVersion: TorchVersion;
+  /** A generator already iterated before this call (it yields nothing here). */
+  isExhausted?: (v: Value) => boolean;
 }): OptimizerModel {
   const { className, node, evaluated, torchVersion } = input;
+  const drained = (v: Value): Value => (input.isExhausted?.(v) ? EMPTY_LIST : v);
   const fact = optimizerFact(className, torchVersion);
   const args = new Map<string, BoundArgument>();
   const unexpectedArgs: BoundArgument[] = [];
@@ -70,7 +73,7 @@ export function buildOptimizer(input: {
   };
   const paramsArg = opt.paramsArg;
   if (paramsArg) {
-    const built = buildGroups(paramsArg.value, paramsArg.node);
+    const built = buildGroups(drained(paramsArg.value), paramsArg.node, drained);
     if (built) {
       opt.groups = built.groups;
       opt.groupsComplete = built.complete;
@@ -97,10 +100,12 @@ export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNod
   opt.groups.push(g);
 }
 
-function buildGroups(value: Value, node: SyntaxNode): { groups: ParamGroupModel[]; complete: boolean } | undefined {
+const EMPTY_LIST: Value = Object.freeze({ kind: 'list', items: [], exact: true, flavor: 'list' }) as Value;
+
+function buildGroups(value: Value, node: SyntaxNode, drained: (v: Value) => Value = (v) => v): { groups: ParamGroupModel[]; complete: boolean } | undefined {
   if (value.kind === 'list' && value.flavor !== 'set' && value.items.some((i) => i.kind === 'dict')) {
     if (!value.items.every((i) => i.kind === 'dict')) return undefined;
-    const groups = value.items.map((item, i) => groupFromDict(item as DictValue, value.itemNodes?.[i] ?? node, i));
+    const groups = value.items.map((item, i) => groupFromDict(item as DictValue, value.itemNodes?.[i] ?? node, i, drained));
     return { groups, complete: value.exact };
   }
   const selections = selectionsOf(value);
@@ -117,9 +122,9 @@ function buildGroups(value: Value, node: SyntaxNode): { groups: ParamGroupModel[
   return { groups: [group], complete: true };
 }
 
-function groupFromDict(dict: DictValue, node: SyntaxNode, index: number): ParamGroupModel {
+function groupFromDict(dict: DictValue, node: SyntaxNode, index: number, drained: (v: Value) => Value = (v) => v): ParamGroupModel {
   const entry = dict.entries.find((e) => e.key === 'params');
-  const paramsValue = entry?.value ?? UNKNOWN;
+  const paramsValue = entry ? drained(entry.value) : UNKNOWN;
   const selections = entry ? selectionsOf(paramsValue) : undefined;
   return {
     index,

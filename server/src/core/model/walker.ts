@@ -613,7 +613,13 @@ export class Walker implements WalkResult {
       case 'string':
       case 'concatenated_string': {
         const s = literalString(node);
-        return s === undefined ? UNKNOWN : str(s);
+        if (s !== undefined) return str(s);
+        // f"{sum(p.numel() for p in params):,}": what is interpolated still runs.
+        for (const i of node.descendantsOfType('interpolation')) {
+          const expr = i.namedChildren.find((c) => isExpression(c) && c.type !== 'format_specifier' && c.type !== 'type_conversion');
+          if (expr) this.evaluate(expr, frame);
+        }
+        return UNKNOWN;
       }
       case 'true':
         return { kind: 'bool', value: true };
@@ -1153,12 +1159,15 @@ export class Walker implements WalkResult {
     }
     if (p.startsWith('torch.optim.') && /^[A-Z]/.test(p.split('.').pop()!)) {
       const className = p.split('.').pop()!;
+      // A generator iterated before this call yields nothing here.
+      const consumedBefore = new Set<Value>(this.consumptions.map((c) => c.source));
+      const isExhausted = (v: Value): boolean => v.kind === 'paramsource' && v.consumable && consumedBefore.has(v);
       for (const [i, v] of positional.entries()) if (i === 0 && v.kind === 'paramsource') this.consume(v, node, 'optimizer', frame, evaluated.nodes.positional[0]);
       const params = keywords.get('params');
       if (params?.kind === 'paramsource') this.consume(params, node, 'optimizer', frame, evaluated.nodes.keywords.get('params'));
       const existing = this.seenOptimizerCalls.get(node.startIndex);
       if (existing) return { kind: 'optimizer', optimizer: existing };
-      const opt = buildOptimizer({ className, node, evaluated, walker: this, torchVersion: this.torchVersion });
+      const opt = buildOptimizer({ className, node, evaluated, walker: this, torchVersion: this.torchVersion, isExhausted });
       for (const g of opt.groups ?? []) {
         const v = g.dict?.entries.find((e) => e.key === 'params')?.value;
         if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', frame, g.paramsNode);
