@@ -129,6 +129,7 @@ export function createNnModule(className: string, args: CallArgs, expr: string, 
     m.complete = false;
     return m;
   }
+  storeSizeArguments(m, fact, args);
   const shapes = paramShapes(className, args, fact.signature);
   for (const name of names) {
     const parts = name.split('.');
@@ -187,8 +188,43 @@ export function createTorchvisionModule(fnName: string, expr: string, node: Synt
     const rest = parts.slice(i).join('.');
     const numel = shape.reduce((a, b) => a * b, 1);
     owner.ownParams.set(rest, new ParamLeaf(owner, rest, shape.length, numel));
+    if (rest === 'weight') setSizeAttributes(owner, shape);
   }
   return root;
+}
+
+/**
+ * `fc.in_features`, `bn1.num_features`, ...: the size attributes of a torchvision layer, read back
+ * from its weight's shape, so that `nn.Linear(model.fc.in_features, 10)` has a known size.
+ */
+function setSizeAttributes(m: ModuleNode, weight: number[]): void {
+  const int = (n: number | undefined): Value | undefined => (n === undefined ? undefined : { kind: 'number', value: n, isInt: true });
+  const set = (name: string, n: number | undefined): void => {
+    const v = int(n);
+    if (v) m.attrs.set(name, v);
+  };
+  if (m.type === 'Linear' && weight.length === 2) {
+    set('out_features', weight[0]);
+    set('in_features', weight[1]);
+  } else if (/^(BatchNorm[123]d|LayerNorm|GroupNorm)$/.test(m.type) && weight.length === 1) {
+    set(m.type === 'GroupNorm' ? 'num_channels' : 'num_features', m.type === 'LayerNorm' ? undefined : weight[0]);
+  } else if (/^Conv[123]d$/.test(m.type)) {
+    set('out_channels', weight[0]);
+  } else if (m.type === 'Embedding' && weight.length === 2) {
+    set('num_embeddings', weight[0]);
+    set('embedding_dim', weight[1]);
+  }
+}
+
+/** Constructor arguments that `torch.nn` stores under the same name, readable as `layer.in_features`. */
+const SIZE_ARGUMENTS = new Set(['in_features', 'out_features', 'in_channels', 'out_channels', 'num_features', 'num_channels', 'num_embeddings', 'embedding_dim', 'input_size', 'hidden_size', 'num_layers', 'embed_dim', 'num_heads']);
+
+function storeSizeArguments(m: ModuleNode, fact: ModuleFactView, args: CallArgs): void {
+  for (const name of fact.signature ?? []) {
+    if (!SIZE_ARGUMENTS.has(name)) continue;
+    const v = argumentOf(args, fact.signature, name);
+    if (v?.kind === 'number' && v.isInt) m.attrs.set(name, v);
+  }
 }
 
 /**

@@ -309,6 +309,7 @@ export class Walker implements WalkResult {
             m.ownParams.delete(attr);
             m.attrs.delete(attr);
             m.addChild(attr, value.module);
+            invalidateCounts(m);
           } else if (value.kind === 'param') {
             if (value.leaf.owner === PENDING_OWNER) {
               value.leaf.owner = m;
@@ -316,6 +317,7 @@ export class Walker implements WalkResult {
             }
             m.children.delete(attr);
             m.ownParams.set(attr, value.leaf);
+            invalidateCounts(m);
           } else if (!m.children.has(attr) && !m.ownParams.has(attr)) {
             m.attrs.set(attr, value);
           } else if (value.kind === 'unknown') {
@@ -323,6 +325,7 @@ export class Walker implements WalkResult {
             m.children.delete(attr);
             m.ownParams.delete(attr);
             m.complete = false;
+            invalidateCounts(m);
           }
           return;
         }
@@ -336,6 +339,7 @@ export class Walker implements WalkResult {
           const name = key.kind === 'number' ? containerKey(obj.module, key.value) : key.kind === 'string' ? key.value : undefined;
           if (name !== undefined) obj.module.addChild(name, value.module);
           else obj.module.complete = false;
+          invalidateCounts(obj.module);
         } else if (obj.kind === 'dict' && key.kind === 'string') {
           const existing = obj.entries.find((e) => e.key === key.value);
           if (existing) existing.value = value;
@@ -1056,6 +1060,7 @@ export class Walker implements WalkResult {
           const [name, child] = positional;
           if (name?.kind === 'string' && child?.kind === 'module') m.addChild(name.value, child.module);
           else m.complete = false;
+          invalidateCounts(m);
           return { kind: 'none' };
         }
         case 'register_parameter': {
@@ -1064,12 +1069,14 @@ export class Walker implements WalkResult {
             if (p.leaf.owner === PENDING_OWNER) p.leaf.owner = m;
             m.ownParams.set(name.value, p.leaf);
           } else m.complete = false;
+          invalidateCounts(m);
           return { kind: 'none' };
         }
         case 'append':
           if ((m.type === 'ModuleList' || m.type === 'Sequential') && positional[0]?.kind === 'module') {
             m.addChild(String(m.children.size), (positional[0] as { module: ModuleNode }).module);
           } else m.complete = false;
+          invalidateCounts(m);
           return receiver;
         default:
           if (SELF_RETURNING.has(method)) return receiver;
@@ -1457,6 +1464,11 @@ export class Walker implements WalkResult {
     if (returns.length === 0) return { kind: 'none' };
     return returns.every((r) => r === returns[0]) ? returns[0] : UNKNOWN;
   }
+}
+
+/** A module's structure changed: parameter counts taken from the facts table no longer hold. */
+function invalidateCounts(m: ModuleNode): void {
+  for (let cur: ModuleNode | undefined = m; cur; cur = cur.parent) cur.numParams = undefined;
 }
 
 /** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
