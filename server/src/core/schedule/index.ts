@@ -27,6 +27,11 @@ export * from './types';
 export { getLibm, loadNativeLibm, fallbackLibm } from './libm';
 export type { BatchLibm } from './libm';
 export { OPTIMIZER_DEFAULT_KEYS, canonicalKind } from './construct';
+// Building requests from source: Python values, the safe interpreter, the syntax converter.
+export { schedulerRef, tuple, unresolved, pyRepr, pyStr, floatRepr, PyError, Refusal } from './pyvalue';
+export type { PyFunction, PyPartial, PyBuiltin, PyCallable, PyTuple, PyDict, SchedulerRef, Unresolved, Scope } from './pyvalue';
+export { evalModule, evaluate, callValue, emptyScope } from './pyeval';
+export { scopeAt, valueFromSyntax, exprFromSyntax, moduleFromSyntax, stmtFromSyntax, blockFromSyntax } from './from-syntax';
 
 /** Default cap on materialised steps in {@link simulate}. */
 export const DEFAULT_MAX_STEPS = 2_000_000;

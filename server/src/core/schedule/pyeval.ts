@@ -325,8 +325,15 @@ export function callValue(f: PyCallable, args: PyValue[], kwargs: Record<string,
     switch (f.kind) {
       case 'builtin':
         return f.call(args, kwargs, ctx);
-      case 'partial':
-        return callValue(f.func, [...f.args, ...args], { ...f.keywords, ...kwargs }, ctx);
+      case 'partial': {
+        // Reuse the partial's own keyword object when the call adds none (the common lr_lambda(epoch) case).
+        let kw = f.keywords;
+        for (const k in kwargs) {
+          kw = { ...f.keywords, ...kwargs };
+          break;
+        }
+        return callValue(f.func, f.args.length ? [...f.args, ...args] : args, kw, ctx);
+      }
       case 'function': {
         const fname = f.name;
         const vars = bindParams(fname, f.node.params, f.defaults, args, kwargs);
