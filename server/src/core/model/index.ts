@@ -16,6 +16,11 @@ export interface FileModel {
   consumptions: Consumption[];
   steps: StepCall[];
   modules: ModuleNode[];
+  /**
+   * Keys the file reads back from the `param_groups` of an optimizer the walker could not identify
+   * (a function never called); reads from a known optimizer are on that optimizer.
+   */
+  groupKeysRead: Set<string>;
   torchVersion: TorchVersion;
 }
 
@@ -30,6 +35,7 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     consumptions: walker.consumptions,
     steps: walker.steps,
     modules: walker.modules,
+    groupKeysRead: walker.groupKeysRead,
     torchVersion,
   };
 }

@@ -69,6 +69,7 @@ export function buildOptimizer(input: {
     groups: undefined,
     groupsComplete: false,
     frozenLeavesAtConstruction: new Set(),
+    groupKeysRead: new Set(),
     hasSplat: evaluated.hasSplat,
   };
   const paramsArg = opt.paramsArg;

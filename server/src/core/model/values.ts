@@ -280,6 +280,8 @@ export interface OptimizerModel {
   hasSplat: boolean;
   /** Leaves frozen (requires_grad False) when the optimizer was built. */
   frozenLeavesAtConstruction: Set<ParamLeaf>;
+  /** Keys the file reads back from this optimizer's `param_groups` (`g["lr_scale"]`). */
+  groupKeysRead: Set<string>;
 }
 
 export interface SchedulerModel {

@@ -5,6 +5,7 @@ import { createContainer, createNnModule, createTorchvisionModule, enumerateLeav
 import { moduleFact } from './facts-bridge';
 import { buildOptimizer, addParamGroup } from './optimizers';
 import { evaluatePredicate } from './predicate';
+import { isParamGroups, keysReadFrom } from './group-keys';
 import {
   ModuleNode,
   ParamLeaf,
@@ -479,6 +480,7 @@ export class Walker implements WalkResult {
     const body = node.childForFieldName('body');
     const iterable = this.evaluate(node.childForFieldName('right'), frame);
     if (!target || !body) return;
+    this.noteGroupKeyReads(node.childForFieldName('right'), target, body, frame);
     if (iterable.kind === 'paramsource') {
       this.consume(iterable, node, 'loop', frame);
       const it = this.paramIterFor(target, iterable);
@@ -500,6 +502,19 @@ export class Walker implements WalkResult {
     }
     this.assignTarget(target, UNKNOWN, frame);
     this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+  }
+
+  /**
+   * `for g in optimizer.param_groups: ... g["lr_scale"] ...`: the keys read are put on that
+   * optimizer, or on the whole file when the optimizer is not known here.
+   */
+  private noteGroupKeyReads(iterable: SyntaxNode | null, target: SyntaxNode, scope: SyntaxNode, frame: Frame): void {
+    if (!iterable || target.type !== 'identifier' || !isParamGroups(iterable)) return;
+    const keys = keysReadFrom(scope, target.text);
+    if (!keys.length) return;
+    const owner = this.evaluate(iterable.childForFieldName('object'), frame);
+    const into = owner.kind === 'optimizer' ? owner.optimizer.groupKeysRead : this.groupKeysRead;
+    for (const k of keys) into.add(k);
   }
 
   private loopBody(loop: SyntaxNode, body: SyntaxNode, frame: Frame): void {
@@ -779,6 +794,16 @@ export class Walker implements WalkResult {
   }
 
   private subscript(node: SyntaxNode, frame: Frame): Value {
+    const inner = node.childForFieldName('value');
+    // `optimizer.param_groups[0]["name"]`
+    if (inner?.type === 'subscript' && isParamGroups(inner.childForFieldName('value'))) {
+      const key = node.childForFieldName('subscript');
+      const k = key ? literalString(key) : undefined;
+      if (k !== undefined) {
+        const owner = this.evaluate(inner.childForFieldName('value')!.childForFieldName('object'), frame);
+        (owner.kind === 'optimizer' ? owner.optimizer.groupKeysRead : this.groupKeysRead).add(k);
+      }
+    }
     const obj = this.evaluate(node.childForFieldName('value'), frame);
     const subs = node.childrenForFieldName('subscript');
     if (subs.length !== 1) return UNKNOWN;
@@ -892,6 +917,7 @@ export class Walker implements WalkResult {
     const clause = forClauses[0];
     const target = clause.childForFieldName('left');
     const iterable = this.evaluate(clause.childForFieldName('right'), frame);
+    if (target) this.noteGroupKeyReads(clause.childForFieldName('right'), target, node, frame);
     const ifs = clauses.filter((c) => c.type === 'if_clause').map((c) => c.namedChildren[0]).filter(Boolean);
     if (iterable.kind === 'paramsource' && target) {
       this.consume(iterable, node, 'comprehension', frame);
@@ -1145,6 +1171,8 @@ export class Walker implements WalkResult {
 
   private readonly classes = new Map<string, ClassInfo>();
   private readonly conditionalGroupAdds = new Set<string>();
+  /** Keys read from the `param_groups` of optimizers the walker could not identify. */
+  readonly groupKeysRead = new Set<string>();
 
   private findMethod(className: string, method: string): FunctionValue | undefined {
     for (let cls = this.classes.get(className); cls; cls = cls.parent) {

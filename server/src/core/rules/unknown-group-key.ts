@@ -35,7 +35,7 @@ export const unknownGroupKey = defineRule({
   fixSafety: 'unsafe',
   docs: {
     whatItDoes:
-      'Checks every key of every group dict against the options of the optimizer class (its `defaults`), and suggests the option that was probably meant (`learning_rate` → `lr`, `weight_decay_rate` → `weight_decay`). Keys that third-party libraries read (`lr_scale`, `name`, `lr_mult`) are reported as information.',
+      'Checks every key of every group dict against the options of the optimizer class (its `defaults`), and suggests the option that was probably meant (`learning_rate` → `lr`, `weight_decay_rate` → `weight_decay`). Keys that third-party libraries read (`lr_scale`, `name`, `lr_mult`) are reported as information, and keys the file itself reads back from `optimizer.param_groups` (`g["lr_scale"]`) not at all.',
     whyIsThisBad:
       'PyTorch never validates group keys: an unknown key is stored in the group and ignored by `step()`, so the group silently uses the optimizer-wide or default value instead (weight decay 0 for the classic BERT `weight_decay_rate`).',
     example: `optimizer = torch.optim.AdamW([
@@ -57,6 +57,8 @@ export const unknownGroupKey = defineRule({
       for (const g of opt.groups ?? []) {
         for (const entry of g.dict?.entries ?? []) {
           if (entry.key === null || valid.has(entry.key) || !entry.keyNode) continue;
+          // The script reads the key back from its param_groups: it is used, not ignored.
+          if (opt.groupKeysRead.has(entry.key) || model.groupKeysRead.has(entry.key)) continue;
           const key = entry.key;
           if (THIRD_PARTY_GROUP_KEYS.includes(key)) {
             report({
