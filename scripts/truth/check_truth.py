@@ -360,9 +360,11 @@ def check_claim(claim: str, case: Case, outcome: Outcome) -> str:
             raise ClaimFailed("step() moved no parameter at all, so the claim proves nothing")
         return f"{len(params)} parameter tensors unchanged while the optimized ones moved"
     if kind == "group-value":
-        opt = optimizer_of(outcome, words)
-        i, key, literal = int(words[0]), words[1], words[2]
-        expected = ast.literal_eval(literal)
+        m = re.match(r"^(\d+) (\S+) (.+?)(?: of (\w+))?$", rest)
+        if not m:
+            raise ClaimFailed("expected `group-value <i> <key> <literal> [of <opt>]`")
+        opt = optimizer_of(outcome, ["of", m[4]] if m[4] else [])
+        i, key, expected = int(m[1]), m[2], ast.literal_eval(m[3])
         group = opt.param_groups[i]
         if key not in group:
             raise ClaimFailed(f"group {i} has no key {key!r} (keys: {sorted(k for k in group if k != 'params')})")
