@@ -112,6 +112,41 @@ export interface WalkResult {
 }
 
 const MAX_CALL_DEPTH = 6;
+/** Words that make a statement worth evaluating whatever its variables are. */
+const RELEVANT_STATEMENT = /optim|param|requires_grad|[Ss]chedul|\bnn\.|torchvision|models\.|OrderedDict|self\.|super\(/;
+/** Imported names that construct what the model tracks (`from torch.nn import Linear`). */
+const RELEVANT_REF = /^(torch\.(nn|optim)|torchvision|collections|itertools|functools|pytorch_lightning|lightning|transformers|timm)\b/;
+/** `name = <literal>`: constants that hyperparameters are computed from. */
+const LITERAL_ASSIGNMENT = /^\s*[A-Za-z_]\w*\s*=\s*[-+\d.'"[({]/;
+const IDENTIFIER = /[A-Za-z_]\w*/g;
+const ASSIGNED_NAME = /(?:^|[\s,(;])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)/gm;
+/**
+ * True when a piece of code names something that matters: a word from RELEVANT_STATEMENT, or a
+ * variable bound to a value the walker knows (anything but unknown and library references).
+ */
+function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount = true): boolean {
+  if (RELEVANT_STATEMENT.test(text)) return true;
+  IDENTIFIER.lastIndex = 0;
+  for (let m = IDENTIFIER.exec(text); m; m = IDENTIFIER.exec(text)) {
+    const v = scope.lookup(m[0]);
+    if (!v || v.kind === 'unknown') continue;
+    if (v.kind === 'ref') {
+      if (RELEVANT_REF.test(v.path)) return true;
+    } else if (scalarsCount || !SCALAR_KINDS.has(v.kind)) return true;
+  }
+  return false;
+}
+
+/**
+ * Values that matter only to arithmetic: a call such as `torch.randn(n, dim)` is not worth a
+ * visit just because `n` is a known number, but `base_lr * 0.1` is.
+ */
+const SCALAR_KINDS = new Set(['number', 'string', 'bool', 'none']);
+
+/** Expression types cheap enough to evaluate without first checking whether they matter. */
+const LEAF_EXPRESSIONS = new Set(['identifier', 'integer', 'float', 'string', 'true', 'false', 'none', 'keyword_argument', 'lambda', 'list', 'tuple', 'dictionary', 'set', 'parenthesized_expression', 'unary_operator', 'concatenated_string']);
+/** Text that an uncalled function must contain to be worth evaluating on its own. */
+const RELEVANT_FUNCTION = /optim|parameters|requires_grad|lr_scheduler|param_group|[Ss]cheduler|Optimizer/;
 const MAX_UNROLL = 256;
 
 /**
@@ -143,6 +178,8 @@ export class Walker implements WalkResult {
     for (let i = 0; i < this.pendingFunctions.length; i++) {
       const { fn } = this.pendingFunctions[i];
       if (this.evaluatedFunctions.has(fn.node.startIndex)) continue;
+      // A function nobody calls can only matter through what it builds or freezes itself.
+      if (!RELEVANT_FUNCTION.test(fn.node.text)) continue;
       if (fn.owner) {
         const self = this.instantiate(fn.owner, { positional: [], keywords: new Map() }, fn.owner.node, true);
         if (fn.name !== '__init__') this.callFunction(fn, [self], new Map(), { standalone: true });
@@ -155,7 +192,38 @@ export class Walker implements WalkResult {
   // ---------------------------------------------------------------- statements
 
   private block(statements: SyntaxNode[], frame: Frame): void {
-    for (const s of statements) this.statement(s, frame);
+    for (const s of statements) {
+      if (this.irrelevant(s, frame)) continue;
+      this.statement(s, frame);
+    }
+  }
+
+  /**
+   * Most statements of a training script (forward passes, logging, metrics) cannot change the
+   * model, the optimizers or their inputs. A statement that mentions none of the words that
+   * matter and no variable bound to something the walker tracks is skipped without visiting its
+   * syntax tree, which is what keeps a full check close to the cost of parsing. Names it assigns
+   * become unknown, so a skipped statement can never leave a stale value behind.
+   */
+  private irrelevant(s: SyntaxNode, frame: Frame): boolean {
+    switch (s.type) {
+      case 'function_definition':
+      case 'class_definition':
+      case 'decorated_definition':
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'return_statement':
+      case 'comment':
+        return false;
+    }
+    const text = s.text;
+    const assigns = s.type === 'expression_statement' && (s.namedChildren[0]?.type === 'assignment' || s.namedChildren[0]?.type === 'augmented_assignment');
+    if (LITERAL_ASSIGNMENT.test(text) || mentionsSomethingKnown(text, frame.scope, assigns)) return false;
+    ASSIGNED_NAME.lastIndex = 0;
+    for (let m = ASSIGNED_NAME.exec(text); m; m = ASSIGNED_NAME.exec(text)) {
+      if (frame.scope.lookup(m[1])) frame.scope.set(m[1], UNKNOWN);
+    }
+    return true;
   }
 
   private statement(node: SyntaxNode, frame: Frame): void {
@@ -191,7 +259,8 @@ export class Walker implements WalkResult {
         return;
       }
       case 'with_statement': {
-        for (const item of node.descendantsOfType('with_item')) {
+        const items = node.namedChildren.find((c) => c.type === 'with_clause')?.namedChildren.filter((c) => c.type === 'with_item') ?? [];
+        for (const item of items) {
           const value = item.childForFieldName('value');
           if (value?.type === 'as_pattern') {
             const v = this.evaluate(value.namedChildren[0], frame);
@@ -616,6 +685,8 @@ export class Walker implements WalkResult {
 
   evaluate(node: SyntaxNode | null | undefined, frame: Frame): Value {
     if (!node) return UNKNOWN;
+    // Calls, attributes, operators over things that do not matter: unknown, without a visit.
+    if (!LEAF_EXPRESSIONS.has(node.type) && !mentionsSomethingKnown(node.text, frame.scope, node.type !== 'call')) return UNKNOWN;
     switch (node.type) {
       case 'identifier': {
         const v = frame.scope.lookup(node.text);

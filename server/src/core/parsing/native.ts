@@ -1,3 +1,4 @@
+import { cachedTree, PlainNode } from './cached';
 import type { CompiledQuery, PythonParser, SyntaxNode, SyntaxTree } from './types';
 
 /**
@@ -18,16 +19,20 @@ export function loadNativeParser(): PythonParser {
     backend: 'native',
     parse(text: string, oldTree?: SyntaxTree): SyntaxTree {
       // A plain string measured faster than the chunked-callback input (9 ms vs 15 ms on 74 KB).
-      return wrapTree(parser.parse(text, oldTree as never));
+      const raw = parser.parse(text, (oldTree as { raw?: unknown } | undefined)?.raw);
+      return cachedTree(raw, text);
     },
     query(source: string): CompiledQuery {
       const q = new TreeSitter.Query(python, source);
-      return { captures: (node: SyntaxNode) => q.captures(node as never) };
+      return { captures: (node: SyntaxNode) => captureCached(q, node) };
     },
   };
 }
 
-function wrapTree(tree: { rootNode: SyntaxNode; edit(e: unknown): void }): SyntaxTree {
-  // Native trees are garbage-collected; `delete` exists only for wasm parity.
-  return Object.assign(tree, { delete() {} }) as unknown as SyntaxTree;
+/** Runs a query on a cached node's raw node and maps the captures back to cached nodes by position. */
+export function captureCached(q: { captures(n: unknown): Array<{ name: string; node: { startIndex: number; endIndex: number; type: string } }> }, node: SyntaxNode): Array<{ name: string; node: SyntaxNode }> {
+  if (!(node instanceof PlainNode)) return q.captures(node) as never;
+  const captures = q.captures(node.rawNode());
+  const all = [node, ...node.descendantsOfType(captures.map((c) => c.node.type))];
+  return captures.map((c) => ({ name: c.name, node: all.find((n) => n.startIndex === c.node.startIndex && n.endIndex === c.node.endIndex && n.type === c.node.type) ?? (c.node as never) }));
 }

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { cachedTree } from './cached';
+import { captureCached } from './native';
 import type { CompiledQuery, PythonParser, SyntaxNode, SyntaxTree } from './types';
 
 /**
@@ -17,13 +19,13 @@ export async function loadWasmParser(): Promise<PythonParser> {
   return {
     backend: 'wasm',
     parse(text: string, oldTree?: SyntaxTree): SyntaxTree {
-      const tree = parser.parse(text, (oldTree as never) ?? null);
+      const tree = parser.parse(text, (oldTree as { raw?: unknown } | undefined)?.raw ?? null);
       if (!tree) throw new Error('web-tree-sitter returned no tree');
-      return tree as SyntaxTree;
+      return cachedTree(tree, text);
     },
     query(source: string): CompiledQuery {
       const q = new Query(language, source);
-      return { captures: (node: SyntaxNode) => q.captures(node as never) };
+      return { captures: (node: SyntaxNode) => captureCached(q, node) };
     },
   };
 }

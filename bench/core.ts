@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { lintSource, mayMatter } from '../server/src/core/lint';
+import { initParser } from '../server/src/core/parsing';
+import { generateCorpus } from './corpus';
+
+function time(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Parse-only vs full check over a generated corpus, the pre-filter, and the CLI on samples/. */
+export async function runCoreBench(): Promise<void> {
+  const corpus = generateCorpus(50_000);
+  const lines = corpus.reduce((a, f) => a + f.text.split('\n').length, 0);
+  const parser = await initParser();
+  console.log(`\n== core: ${corpus.length} files, ${lines.toLocaleString('en-US')} lines (parser: ${parser.backend})`);
+  // Warm up both paths once.
+  for (const f of corpus.slice(0, 20)) {
+    parser.parse(f.text).delete();
+    lintSource({ text: f.text, parser });
+  }
+  const parseRuns: number[] = [];
+  const checkRuns: number[] = [];
+  let findings = 0;
+  for (let run = 0; run < 5; run++) {
+    parseRuns.push(time(() => {
+      for (const f of corpus) parser.parse(f.text).delete();
+    }));
+    checkRuns.push(time(() => {
+      findings = 0;
+      for (const f of corpus) findings += lintSource({ text: f.text, parser }).findings.length;
+    }));
+  }
+  const parseMs = median(parseRuns);
+  const checkMs = median(checkRuns);
+  console.log(`parse only (every file)      ${parseMs.toFixed(1)} ms  (${((lines / parseMs) * 1000).toLocaleString('en-US', { maximumFractionDigits: 0 })} lines/s)`);
+  console.log(`full check (pre-filter on)   ${checkMs.toFixed(1)} ms  (${findings} findings)`);
+  console.log(`ratio check / parse          ${(checkMs / parseMs).toFixed(2)}x   (target <= 1.5x)`);
+  const skipped = corpus.filter((f) => !mayMatter(f.text));
+  const skipMs = median([0, 1, 2].map(() => time(() => {
+    for (const f of skipped) lintSource({ text: f.text, parser });
+  })));
+  const skippedParse = median([0, 1, 2].map(() => time(() => {
+    for (const f of skipped) parser.parse(f.text).delete();
+  })));
+  console.log(`pre-filter: ${skipped.length} of ${corpus.length} files skipped in ${skipMs.toFixed(2)} ms (parsing them would take ${skippedParse.toFixed(1)} ms)`);
+
+  const root = path.resolve(__dirname, '..', '..');
+  const cli = path.join(root, 'bin', 'optlint.js');
+  const cliRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    cliRuns.push(time(() => {
+      spawnSync(process.execPath, [cli, 'check', 'samples'], { cwd: root, stdio: 'ignore' });
+    }));
+  }
+  const baseline = median([0, 1, 2, 3, 4].map(() => time(() => {
+    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  })));
+  console.log(`CLI 'optlint check samples' whole process: ${median(cliRuns).toFixed(0)} ms (bare node start-up: ${baseline.toFixed(0)} ms)`);
+}
