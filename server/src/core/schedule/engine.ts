@@ -88,6 +88,15 @@ export abstract class Steppable {
 
   /** `scheduler.step()` in the loop. */
   abstract step(): void;
+
+  /**
+   * Optional tight loop for the common case: `n` iterations of "record the values in effect,
+   * then step()", writing lr into `lrBufs[g][j + t]` (and `mArr` into `momBufs`). Returns how
+   * many iterations it completed; it stops early (without stepping) before any step that needs
+   * the general path (a branch it does not handle, or one that may raise), which the caller
+   * then runs through step(). Must give bit-identical results to step().
+   */
+  fastSteps?(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number;
   /** LRScheduler._initial_step() (SequentialLR calls it on its first scheduler). */
   abstract initialStep(): void;
   /** What SequentialLR does at a milestone: 2.x `_update_lr(0)`, 1.13 `step(0)`. */
@@ -643,6 +652,41 @@ export class CosineAnnealingLR extends LRScheduler {
     for (let g = 0; g < out.length; g++) out[g] = r * (lr[g] - m) + m;
   }
 
+  override fastSteps(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number {
+    const T = this.tMax.v;
+    let e = this.lastEpoch;
+    // int32 fast path only; the first step after construction (stepCount 1) takes the general path
+    if (!this.tMax.isInt || T <= 0 || T >= 0x10000000 || e < 1 || e + n >= 0x40000000 || this.stepCount < 1) return 0;
+    const lr = this.opt.lr;
+    const G = lr.length;
+    const m = this.etaMin;
+    const tt = 2 * T;
+    const cos = this.cos;
+    let c0 = cos.get(e);
+    for (let t = 0; t < n; t++) {
+      const jt = j + t;
+      for (let g = 0; g < G; g++) lrBufs[g][jt] = lr[g];
+      if (momBufs) for (let g = 0; g < G; g++) momBufs[g][jt] = mArr![g];
+      const ne = e + 1;
+      if (((ne - 1 - T) | 0) % (tt | 0) === 0) {
+        const c = this.troughTerm();
+        for (let g = 0; g < G; g++) lr[g] = lr[g] + ((this.baseLrs[g] - m) * (1 - c)) / 2;
+        c0 = cos.get(ne);
+      } else {
+        const c1 = cos.get(ne);
+        const den = 1 + c0;
+        if (den === 0) return t;
+        const r = (1 + c1) / den;
+        for (let g = 0; g < G; g++) lr[g] = r * (lr[g] - m) + m;
+        c0 = c1;
+      }
+      e = ne;
+      this.lastEpoch = ne;
+      this.stepCount++;
+    }
+    return n;
+  }
+
   override closedForm(out: Float64Array): void {
     const c = this.cos.get(this.lastEpoch);
     const m = this.etaMin;
@@ -755,6 +799,7 @@ export class OneCycleLR extends LRScheduler {
   cos!: boolean;
   cycleMomentum!: boolean;
   useBeta1 = false;
+  private ends!: Float64Array;
   private table!: NumberTable;
 
   init(opts: {
@@ -766,6 +811,8 @@ export class OneCycleLR extends LRScheduler {
   }): void {
     this.totalSteps = opts.totalSteps;
     this.phases = opts.phases;
+    // phase ends mix ints (total_steps - 1) and floats: keep them in one double array
+    this.ends = Float64Array.from(opts.phases, (p) => p.endStep);
     this.cos = opts.cos;
     this.cycleMomentum = opts.cycleMomentum;
     this.useBeta1 = opts.useBeta1;
@@ -787,16 +834,16 @@ export class OneCycleLR extends LRScheduler {
 
   /** The phase OneCycleLR.get_lr uses for a step (identical for every group). */
   phaseOf(stepNum: number): number {
-    const ph = this.phases;
-    const last = ph.length - 1;
-    for (let i = 0; i < last; i++) if (stepNum <= ph[i].endStep) return i;
+    const ends = this.ends;
+    const last = ends.length - 1;
+    for (let i = 0; i < last; i++) if (stepNum <= ends[i]) return i;
     return last;
   }
 
   /** `(step_num - start_step) / (end_step - start_step)`; NaN when the phase has zero length. */
   pctOf(stepNum: number, i: number): number {
-    const start = i === 0 ? 0.0 : this.phases[i - 1].endStep;
-    const den = this.phases[i].endStep - start;
+    const start = i === 0 ? 0.0 : this.ends[i - 1];
+    const den = this.ends[i] - start;
     return den === 0 ? NaN : (stepNum - start) / den;
   }
 
@@ -829,6 +876,60 @@ export class OneCycleLR extends LRScheduler {
       for (let g = 0; g < n; g++) out[g] = (en[g] - s[g]) * pct + s[g];
       if (mom) for (let g = 0; g < n; g++) mom[g] = (em[g] - sm[g]) * pct + sm[g];
     }
+  }
+
+  override fastSteps(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number {
+    const o = this.opt;
+    const lr = o.lr;
+    const G = lr.length;
+    const mom = this.cycleMomentum ? (this.useBeta1 ? o.beta1! : o.momentum!) : null;
+    const ph = this.phases;
+    const P = ph.length;
+    // The group arrays a phase reads cannot change while this scheduler alone is stepping.
+    const S = ph.map((x) => groupKey(o, x.startLr));
+    const EN = ph.map((x) => groupKey(o, x.endLr));
+    const SM = ph.map((x) => (mom ? groupKey(o, x.startM) : lr));
+    const EM = ph.map((x) => (mom ? groupKey(o, x.endM) : lr));
+    const END = Float64Array.from(ph, (x) => x.endStep);
+    const START = Float64Array.from(ph, (_, i) => (i === 0 ? 0.0 : END[i - 1]));
+    const isCos = this.cos;
+    const total = this.totalSteps;
+    const table = this.table;
+    let stepNum = this.lastEpoch + 1;
+    let pi = this.phaseOf(stepNum);
+    let t = 0;
+    for (; t < n; t++, stepNum++) {
+      if (stepNum > total) break; // raises: general path
+      while (pi < P - 1 && !(stepNum <= END[pi])) pi++;
+      const start = START[pi];
+      const den = END[pi] - start;
+      if (den === 0) break;
+      const pct = (stepNum - start) / den;
+      const jt = j + t;
+      for (let g = 0; g < G; g++) lrBufs[g][jt] = lr[g];
+      if (momBufs) for (let g = 0; g < G; g++) momBufs[g][jt] = mArr![g];
+      const s = S[pi];
+      const en = EN[pi];
+      if (isCos) {
+        const cosOut = table.get(stepNum) + 1;
+        for (let g = 0; g < G; g++) lr[g] = en[g] + ((s[g] - en[g]) / 2.0) * cosOut;
+        if (mom) {
+          const sm = SM[pi];
+          const em = EM[pi];
+          for (let g = 0; g < G; g++) mom[g] = em[g] + ((sm[g] - em[g]) / 2.0) * cosOut;
+        }
+      } else {
+        for (let g = 0; g < G; g++) lr[g] = (en[g] - s[g]) * pct + s[g];
+        if (mom) {
+          const sm = SM[pi];
+          const em = EM[pi];
+          for (let g = 0; g < G; g++) mom[g] = (em[g] - sm[g]) * pct + sm[g];
+        }
+      }
+      this.lastEpoch = stepNum;
+      this.stepCount++;
+    }
+    return t;
   }
 }
 
@@ -1140,6 +1241,20 @@ export class SequentialLR extends Steppable {
     const s = this.schedulers[idx];
     if (idx > 0 && this.milestones[idx - 1] === e) s.milestoneStep();
     else s.step();
+  }
+
+  override fastSteps(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number {
+    const next = this.lastEpoch + 1;
+    let idx = 0;
+    while (idx < this.milestones.length && this.milestones[idx] <= next) idx++;
+    if (idx > 0 && this.milestones[idx - 1] === next) return 0; // a hand-over: general path
+    const child = this.schedulers[idx];
+    if (!child.fastSteps) return 0;
+    // steps until the next milestone all go to the same scheduler through its plain step()
+    const room = idx < this.milestones.length ? Math.ceil(this.milestones[idx]) - next : n;
+    const done = child.fastSteps(Math.max(0, Math.min(n, room)), lrBufs, momBufs, mArr, j);
+    this.lastEpoch += done;
+    return done;
   }
 
   /** LRScheduler._initial_step() on a SequentialLR: its own step(). */

@@ -226,8 +226,24 @@ function run(req: ScheduleRequest, rec: Recorder, materialise: number): RunOutco
   let current = -1;
   let j = 0;
   let i = 0;
+  // One stepped scheduler with a tight loop: run it between the points that need the general path.
+  const solo = nS === 1 && !multi.length && stepped[0].fastSteps ? stepped[0] : undefined;
   try {
     for (i = 0; i < effN; i++) {
+      if (solo) {
+        const done = solo.fastSteps!(Math.min(rec.cap - j, effN - i), rec.lr, mArr ? rec.mom : null, mArr, j);
+        if (done > 0) {
+          i += done;
+          j += done;
+          steps = i;
+          if (j === rec.cap) {
+            rec.flush(j);
+            j = 0;
+          }
+          i--; // the for loop's i++
+          continue;
+        }
+      }
       const lrBuf = rec.lr;
       for (let g = 0; g < G; g++) lrBuf[g][j] = lrNow[g];
       if (mArr && rec.mom) for (let g = 0; g < G; g++) rec.mom[g][j] = mArr[g];
