@@ -1,4 +1,5 @@
 import type { BoundArgument, DictEntry, OptimizerModel, Value } from '../model';
+import { optimizerFact } from '../model/facts-bridge';
 import { defineRule, type RuleContext } from './define';
 import { formatNumber, formatValue, optimizerLabel, replaceNode } from './helpers';
 
@@ -9,6 +10,18 @@ const RANGE_CHECKS: Record<string, { message: (v: string) => string; bad: (n: nu
   weight_decay: { message: (v) => `Invalid weight_decay value: ${v}`, bad: (n) => n < 0 },
   momentum: { message: (v) => `Invalid momentum value: ${v}`, bad: (n) => n < 0 },
 };
+
+/**
+ * How the constructor's range check fails on a string (measured, torch 1.13.1; the checks are the
+ * same in 2.x): SGD and SparseAdam compare with `<`, the others with `0.0 <= value`.
+ */
+const STRING_COMPARISON_ERROR: Record<string, string> = {
+  SGD: "TypeError: '<' not supported between instances of 'str' and 'float'",
+  SparseAdam: "TypeError: '<' not supported between instances of 'float' and 'str'",
+};
+const DEFAULT_STRING_COMPARISON_ERROR = "TypeError: '<=' not supported between instances of 'float' and 'str'";
+/** Constructors measured to range-check their arguments (torch 1.13.1). LBFGS checks nothing. */
+const CHECKING_CONSTRUCTORS = new Set(['SGD', 'Adam', 'AdamW', 'Adadelta', 'Adagrad', 'Adamax', 'ASGD', 'NAdam', 'RAdam', 'RMSprop', 'Rprop', 'SparseAdam']);
 
 export const invalidHyperparameter = defineRule({
   code: 'OPT202',
@@ -31,30 +44,37 @@ export const invalidHyperparameter = defineRule({
     {'params': model.head.parameters()},
 ], lr=1e-3)`,
     runtime:
-      "Constructor: `ValueError: Invalid learning rate: -0.001` (likewise `Invalid weight_decay value`, `Invalid momentum value`, `Invalid epsilon value`, `Invalid beta parameter at index 0: 1.0`), and for a string `TypeError: '<=' not supported between instances of 'float' and 'str'` (torch 1.13 and 2.x). Group dict: accepted silently; a string lr raises `TypeError` at the first `step()`.",
+      "Constructor: `ValueError: Invalid learning rate: -0.001` (likewise `Invalid weight_decay value`, `Invalid momentum value`, `Invalid epsilon value`, `Invalid beta parameter at index 0: 1.0`), and for a string `TypeError: '<=' not supported between instances of 'float' and 'str'` (SGD: `'<' not supported between instances of 'str' and 'float'`) (torch 1.13 and 2.x). `LBFGS` checks nothing. Group dict: accepted silently; a string lr raises `TypeError` at the first `step()`.",
   },
   check(ctx) {
     for (const opt of ctx.model.optimizers) {
       if (!opt.known) continue;
-      for (const arg of opt.args.values()) checkValue(ctx, opt, arg.name, arg.value, arg.node, 'constructor', arg);
+      const fact = optimizerFact(opt.className, ctx.model.torchVersion);
+      // An optimizer whose constructor checks nothing treats its arguments as a group does.
+      const where = CHECKING_CONSTRUCTORS.has(opt.className) ? 'constructor' : 'unchecked';
+      for (const arg of opt.args.values()) checkValue(ctx, opt, arg.name, arg.value, arg.node, where, arg);
       for (const g of opt.groups ?? []) {
-        for (const e of g.dict?.entries ?? []) if (e.key && e.valueNode) checkValue(ctx, opt, e.key, e.value, e.valueNode, 'group', e);
+        for (const e of g.dict?.entries ?? []) {
+          // A key the optimizer does not have is ignored (OPT201 reports it): its value does not matter.
+          if (e.key && e.valueNode && (!fact || fact.groupKeys.includes(e.key))) checkValue(ctx, opt, e.key, e.value, e.valueNode, 'group', e);
+        }
       }
     }
   },
 });
 
-function checkValue(ctx: RuleContext, opt: OptimizerModel, key: string, value: Value, node: NonNullable<DictEntry['valueNode']>, where: 'constructor' | 'group', _source: BoundArgument | DictEntry): void {
+function checkValue(ctx: RuleContext, opt: OptimizerModel, key: string, value: Value, node: NonNullable<DictEntry['valueNode']>, where: 'constructor' | 'group' | 'unchecked', _source: BoundArgument | DictEntry): void {
   const label = optimizerLabel(opt);
   if (value.kind === 'string' && key in RANGE_CHECKS) {
     const n = Number(value.value);
     const fixable = value.value.trim() !== '' && Number.isFinite(n) && (node.type === 'string');
+    const error = STRING_COMPARISON_ERROR[opt.className] ?? DEFAULT_STRING_COMPARISON_ERROR;
     ctx.report({
       node,
       message:
         where === 'constructor'
-          ? `\`${key}\` is the string ${formatValue(value)}: \`${label}\` raises \`TypeError: '<=' not supported between instances of 'float' and 'str'\``
-          : `\`${key}\` is the string ${formatValue(value)}: PyTorch accepts it in a group and crashes with a \`TypeError\` at the first \`step()\``,
+          ? `\`${key}\` is the string ${formatValue(value)}: \`${label}\` raises \`${error}\``
+          : `\`${key}\` is the string ${formatValue(value)}: PyTorch accepts it ${where === 'group' ? 'in a group' : `in \`${opt.className}\``} and crashes with a \`TypeError\` at the first \`step()\``,
       fix: fixable ? { edits: [replaceNode(node, formatNumber(n))] } : null,
     });
     return;
@@ -62,14 +82,15 @@ function checkValue(ctx: RuleContext, opt: OptimizerModel, key: string, value: V
   const check = RANGE_CHECKS[key];
   if (check && value.kind === 'number' && check.bad(value.value)) {
     const v = formatNumber(value.value, value.isInt);
+    const unchecked = where === 'group' ? 'PyTorch does not check group values' : `\`${opt.className}\` does not check it`;
     ctx.report({
       node,
       message:
         where === 'constructor'
           ? `\`${key}=${v}\`: \`${label}\` raises \`ValueError: ${check.message(v)}\``
           : key === 'lr'
-            ? `negative lr ${v} in a group: PyTorch does not check group values, so this group does gradient ascent`
-            : `negative ${key} ${v} in a group: PyTorch does not check group values and uses it as is`,
+            ? `negative lr ${v}${where === 'group' ? ' in a group' : ''}: ${unchecked}, so ${where === 'group' ? 'this group does' : 'it does'} gradient ascent`
+            : `negative ${key} ${v}${where === 'group' ? ' in a group' : ''}: ${unchecked} and uses it as is`,
     });
     return;
   }
