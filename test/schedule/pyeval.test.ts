@@ -8,7 +8,9 @@ import { initParser, PythonParser } from '../../server/src/core/parsing';
 import { scopeAt, valueFromSyntax, exprFromSyntax } from '../../server/src/core/schedule/from-syntax';
 import { callValue, evaluate, newContext } from '../../server/src/core/schedule/pyeval';
 import { floatRepr, isCallable, PyError, PyValue, pyRepr, Refusal } from '../../server/src/core/schedule/pyvalue';
-import { getLibm } from '../../server/src/core/schedule/libm';
+import { getLibm, loadNativeLibm } from '../../server/src/core/schedule/libm';
+
+const native = !!loadNativeLibm().libm;
 
 let parser: PythonParser;
 
@@ -76,7 +78,7 @@ test('float ** follows CPython float_pow and raises its exceptions', () => {
   raises('10.0 ** 400', 'OverflowError', "(34, 'Numerical result out of range')");
   assert.equal(py('1.0 ** 1e308'), 1.0);
   assert.equal(py('(-2.0) ** 3'), -8.0);
-  assert.equal(py('0.1 ** 13'), 1.0000000000000007e-13, 'glibc pow, not V8');
+  if (native) assert.equal(py('0.1 ** 13'), 1.0000000000000007e-13, 'glibc pow, not V8');
   refuses('(-8.0) ** (1/3)', /complex/);
 });
 
@@ -109,7 +111,7 @@ test('math module: functions, constants, domain errors, 2-arg log', () => {
   assert.equal(py('import math\nmath.floor(-2.5)'), -3n);
   assert.equal(py('import math\nmath.ceil(2.1)'), 3n);
   assert.equal(py('import math\nmath.log(8, 2)'), 3.0);
-  assert.equal(py('import math\nmath.cos(3.7699111843077517)'), -0.8090169943749476, 'glibc cos');
+  if (native) assert.equal(py('import math\nmath.cos(3.7699111843077517)'), -0.8090169943749476, 'glibc cos');
   assert.equal(py('from math import cos, pi as PI\ncos(PI)'), -1);
   raises('import math\nmath.sqrt(-1)', 'ValueError', 'math domain error');
   raises('import math\nmath.log(0)', 'ValueError', 'math domain error');
