@@ -768,6 +768,40 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 }
 
+/** OneCycleLR steps within one phase (see OneCycleLR.fastSteps); same arithmetic as get_lr. */
+function oneCycleSegment(
+  k: number,
+  stepNum: number,
+  j: number,
+  lr: Float64Array,
+  s: Float64Array,
+  en: Float64Array,
+  mom: Float64Array | null,
+  sm: Float64Array | null,
+  em: Float64Array | null,
+  start: number,
+  den: number,
+  cosTable: NumberTable | null,
+  lrBufs: Float64Array[],
+  momBufs: Float64Array[] | null,
+  mArr: Float64Array | null,
+): void {
+  const G = lr.length;
+  for (let t = 0; t < k; t++, stepNum++, j++) {
+    for (let g = 0; g < G; g++) lrBufs[g][j] = lr[g];
+    if (momBufs) for (let g = 0; g < G; g++) momBufs[g][j] = mArr![g];
+    if (cosTable) {
+      const cosOut = cosTable.get(stepNum) + 1;
+      for (let g = 0; g < G; g++) lr[g] = en[g] + ((s[g] - en[g]) / 2.0) * cosOut;
+      if (mom) for (let g = 0; g < G; g++) mom[g] = em![g] + ((sm![g] - em![g]) / 2.0) * cosOut;
+    } else {
+      const pct = (stepNum - start) / den;
+      for (let g = 0; g < G; g++) lr[g] = (en[g] - s[g]) * pct + s[g];
+      if (mom) for (let g = 0; g < G; g++) mom[g] = (em![g] - sm![g]) * pct + sm![g];
+    }
+  }
+}
+
 /** A group key OneCycleLR reads, without a megamorphic keyed property load per step. */
 function groupKey(o: OptState, k: Phase['startLr'] | Phase['startM']): Float64Array {
   switch (k) {
@@ -880,54 +914,43 @@ export class OneCycleLR extends LRScheduler {
 
   override fastSteps(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number {
     const o = this.opt;
-    const lr = o.lr;
-    const G = lr.length;
     const mom = this.cycleMomentum ? (this.useBeta1 ? o.beta1! : o.momentum!) : null;
-    const ph = this.phases;
-    const P = ph.length;
-    // The group arrays a phase reads cannot change while this scheduler alone is stepping.
-    const S = ph.map((x) => groupKey(o, x.startLr));
-    const EN = ph.map((x) => groupKey(o, x.endLr));
-    const SM = ph.map((x) => (mom ? groupKey(o, x.startM) : lr));
-    const EM = ph.map((x) => (mom ? groupKey(o, x.endM) : lr));
-    const END = Float64Array.from(ph, (x) => x.endStep);
-    const START = Float64Array.from(ph, (_, i) => (i === 0 ? 0.0 : END[i - 1]));
-    const isCos = this.cos;
-    const total = this.totalSteps;
-    const table = this.table;
-    let stepNum = this.lastEpoch + 1;
-    let pi = this.phaseOf(stepNum);
+    const ends = this.ends;
+    const P = ends.length;
     let t = 0;
-    for (; t < n; t++, stepNum++) {
-      if (stepNum > total) break; // raises: general path
-      while (pi < P - 1 && !(stepNum <= END[pi])) pi++;
-      const start = START[pi];
-      const den = END[pi] - start;
+    // One phase at a time: within a phase the arrays, start and denominator are fixed.
+    while (t < n) {
+      const stepNum = this.lastEpoch + 1;
+      if (stepNum > this.totalSteps) break; // raises: general path
+      const pi = this.phaseOf(stepNum);
+      const start = pi === 0 ? 0.0 : ends[pi - 1];
+      const den = ends[pi] - start;
       if (den === 0) break;
-      const pct = (stepNum - start) / den;
-      const jt = j + t;
-      for (let g = 0; g < G; g++) lrBufs[g][jt] = lr[g];
-      if (momBufs) for (let g = 0; g < G; g++) momBufs[g][jt] = mArr![g];
-      const s = S[pi];
-      const en = EN[pi];
-      if (isCos) {
-        const cosOut = table.get(stepNum) + 1;
-        for (let g = 0; g < G; g++) lr[g] = en[g] + ((s[g] - en[g]) / 2.0) * cosOut;
-        if (mom) {
-          const sm = SM[pi];
-          const em = EM[pi];
-          for (let g = 0; g < G; g++) mom[g] = em[g] + ((sm[g] - em[g]) / 2.0) * cosOut;
-        }
-      } else {
-        for (let g = 0; g < G; g++) lr[g] = (en[g] - s[g]) * pct + s[g];
-        if (mom) {
-          const sm = SM[pi];
-          const em = EM[pi];
-          for (let g = 0; g < G; g++) mom[g] = (em[g] - sm[g]) * pct + sm[g];
-        }
-      }
-      this.lastEpoch = stepNum;
-      this.stepCount++;
+      // steps of this phase: stepNum <= end (the last phase runs to total_steps)
+      const lastInPhase = pi === P - 1 ? this.totalSteps : Math.floor(ends[pi]);
+      const k = Math.min(n - t, lastInPhase - stepNum + 1);
+      if (k <= 0) break;
+      const ph = this.phases[pi];
+      oneCycleSegment(
+        k,
+        stepNum,
+        j + t,
+        o.lr,
+        groupKey(o, ph.startLr),
+        groupKey(o, ph.endLr),
+        mom,
+        mom ? groupKey(o, ph.startM) : null,
+        mom ? groupKey(o, ph.endM) : null,
+        start,
+        den,
+        this.cos ? this.table : null,
+        lrBufs,
+        momBufs,
+        mArr,
+      );
+      this.lastEpoch += k;
+      this.stepCount += k;
+      t += k;
     }
     return t;
   }
