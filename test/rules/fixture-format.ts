@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TextEdit } from '../../server/src/core/types';
 
 /** Repository root, from `out/test/rules/` or `test/rules/`. */
 export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../..' : '../..');
@@ -74,30 +73,4 @@ export function parseFixture(file: string, text: string): Fixture {
 /** The case a 0-based line belongs to (undefined for the header). */
 export function caseAt(fixture: Fixture, line: number): FixtureCase | undefined {
   return fixture.cases.find((c) => line >= c.startLine && line < c.endLine);
-}
-
-/**
- * Applies non-overlapping edits (0-based lines, UTF-16 columns); of two overlapping edits the
- * earlier one wins, as LSP clients do with a single workspace edit.
- */
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  const offset = (p: { line: number; character: number }): number => Math.min((starts[p.line] ?? text.length) + p.character, text.length);
-  const spans = edits
-    .map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), text: e.newText }))
-    .sort((a, b) => a.start - b.start || a.end - b.end);
-  const kept: typeof spans = [];
-  for (const s of spans) {
-    const last = kept[kept.length - 1];
-    if (last && s.start < last.end) continue;
-    kept.push(s);
-  }
-  let out = '';
-  let pos = 0;
-  for (const s of kept) {
-    out += text.slice(pos, s.start) + s.text;
-    pos = s.end;
-  }
-  return out + text.slice(pos);
 }

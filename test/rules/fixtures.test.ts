@@ -8,8 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initParser } from '../../server/src/core/parsing';
 import { lintSource } from '../../server/src/core/lint';
+import { applyFixes } from '../../server/src/core/fix';
+import type { PythonParser } from '../../server/src/core/parsing';
 import type { Finding } from '../../server/src/core/types';
-import { applyEdits, caseAt, FIXTURE_DIR, listFixtureFiles, loadFixture, type Fixture } from './fixture-format';
+import { caseAt, FIXTURE_DIR, listFixtureFiles, loadFixture, type Fixture } from './fixture-format';
 
 function describeLine(fixture: Fixture, line: number): string {
   const c = caseAt(fixture, line);
@@ -26,12 +28,10 @@ function codesByLine(findings: Finding[]): Map<number, string[]> {
   return out;
 }
 
-/** The fixes of one rule, applied together the way an editor's "fix all" would. */
-function applyRuleFixes(text: string, findings: Finding[], code: string): string {
-  return applyEdits(
-    text,
-    findings.filter((f) => f.code === code && f.fix).flatMap((f) => f.fix!.edits),
-  );
+/** Every fix of one rule (safe and unsafe), applied together as `optlint check --fix --unsafe-fixes` would. */
+function applyRuleFixes(text: string, findings: Finding[], code: string, parser: PythonParser): { text: string; skipped: string[] } {
+  const result = applyFixes(text, findings.filter((f) => f.code === code), { unsafe: true, parser });
+  return { text: result.text, skipped: result.skipped.map((s) => `line ${s.finding.range.start.line + 1}: ${s.reason}`) };
 }
 
 describe('rule fixtures', async () => {
@@ -84,7 +84,8 @@ describe('rule fixtures', async () => {
     if (fixable.length === 0 && !fs.existsSync(fixedPath)) continue;
 
     test(`${file}: fixes give ${path.basename(fixedPath)}`, () => {
-      const fixed = applyRuleFixes(fixture.text, result.findings, fixture.code);
+      const { text: fixed, skipped } = applyRuleFixes(fixture.text, result.findings, fixture.code, parser);
+      assert.deepEqual(skipped, [], 'every fix in the fixture applies');
       // OPTLINT_UPDATE_FIXTURES=1 rewrites the expectation (review the diff before committing).
       if (process.env.OPTLINT_UPDATE_FIXTURES === '1') fs.writeFileSync(fixedPath, fixed);
       assert.ok(fs.existsSync(fixedPath), `${fixture.code} offers fixes in ${file}, so ${path.basename(fixedPath)} must hold the expected result`);
@@ -98,7 +99,7 @@ describe('rule fixtures', async () => {
     });
 
     test(`${file}: the fixed text no longer has the fixed findings`, () => {
-      const fixed = applyRuleFixes(fixture.text, result.findings, fixture.code);
+      const { text: fixed } = applyRuleFixes(fixture.text, result.findings, fixture.code, parser);
       const again = lintSource({ text: fixed, parser }).findings.filter((f) => f.code === fixture.code);
       const before = result.findings.filter((f) => f.code === fixture.code).length;
       assert.equal(again.length, before - fixable.length, `left after fixing:\n${again.map((f) => `  ${f.range.start.line + 1}: ${f.message}`).join('\n')}`);
