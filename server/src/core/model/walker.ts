@@ -117,9 +117,10 @@ const RELEVANT_STATEMENT = /optim|param|requires_grad|[Ss]chedul|\bnn\.|torchvis
 /** Imported names that construct what the model tracks (`from torch.nn import Linear`). */
 const RELEVANT_REF = /^(torch\.(nn|optim)|torchvision|collections|itertools|functools|pytorch_lightning|lightning|transformers|timm)\b/;
 /** `name = <literal>`: constants that hyperparameters are computed from. */
-const LITERAL_ASSIGNMENT = /^\s*[A-Za-z_]\w*\s*=\s*[-+\d.'"[({]/;
-const IDENTIFIER = /[A-Za-z_]\w*/g;
-const ASSIGNED_NAME = /(?:^|[\s,(;])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)/gm;
+// Python identifiers are Unicode (`modèle`): letters and digits of any script, not just \w.
+const LITERAL_ASSIGNMENT = /^\s*[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*\s*=\s*[-+\d.'"[({]/u;
+const IDENTIFIER = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/gu;
+const ASSIGNED_NAME = /(?:^|[\s,(;])([\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)/gmu;
 /**
  * True when a piece of code names something that matters: a word from RELEVANT_STATEMENT, or a
  * variable bound to a value the walker knows (anything but unknown and library references).
