@@ -68,7 +68,12 @@ class CursorTree {
   private static readonly symbols = new WeakMap<object, Map<number, [string, boolean]>>();
   private static readonly fields = new WeakMap<object, Map<number, string>>();
 
-  readChildren(parent: PlainNode): PlainNode[] {
+  /**
+   * Reads a node's children. With `namedOnly`, anonymous children (punctuation, keywords) cost
+   * two cursor reads and are only materialised when they fill a field (an operator); `reuse`
+   * keeps the identity of children read before.
+   */
+  readChildren(parent: PlainNode, namedOnly: boolean, reuse?: ReadonlyMap<number, PlainNode>): PlainNode[] {
     const c = this.goTo(parent.path);
     const out: PlainNode[] = [];
     if (!c.gotoFirstChild()) return out;
@@ -81,14 +86,25 @@ class CursorTree {
     let i = 0;
     do {
       this.at[this.at.length - 1] = i;
+      const known = reuse?.get(i);
+      if (known) {
+        out.push(known);
+        i++;
+        continue;
+      }
       // Numbers only in the loop: names are looked up once per symbol and field id.
       const typeId: number = c.nodeTypeId;
       let symbol = symbols.get(typeId);
-      if (!symbol || typeId === 0xffff || typeId === 65535) {
+      if (!symbol) {
         symbol = [c.nodeType, Boolean(c.nodeIsNamed)];
+        // The error symbol's "name" is not a property of the id alone.
         if (typeId !== 0xffff) symbols.set(typeId, symbol);
       }
       const fieldId: number = c.currentFieldId;
+      if (namedOnly && !symbol[1] && !fieldId) {
+        i++;
+        continue;
+      }
       let field: string | null = null;
       if (fieldId) {
         field = fields.get(fieldId) ?? null;
@@ -126,6 +142,7 @@ export class PlainNode implements SyntaxNode {
   readonly field: string | null;
   private _children?: PlainNode[];
   private _named?: PlainNode[];
+  private _fielded?: PlainNode[];
   private _start?: Point;
   private _end?: Point;
   private _hasError?: boolean;
@@ -180,11 +197,20 @@ export class PlainNode implements SyntaxNode {
   }
 
   get children(): PlainNode[] {
-    return (this._children ??= this.tree.readChildren(this));
+    if (!this._children) {
+      const reuse = this._fielded ? new Map(this._fielded.map((n) => [n.path[n.path.length - 1], n])) : undefined;
+      this._children = this.tree.readChildren(this, false, reuse);
+    }
+    return this._children;
+  }
+
+  /** Named children plus anonymous ones that fill a field, without reading any other token. */
+  private get fielded(): PlainNode[] {
+    return (this._fielded ??= this._children ?? this.tree.readChildren(this, true));
   }
 
   get namedChildren(): PlainNode[] {
-    return (this._named ??= this.children.filter((c) => c.isNamed));
+    return (this._named ??= this.fielded.filter((c) => c.isNamed));
   }
 
   get childCount(): number {
@@ -214,11 +240,11 @@ export class PlainNode implements SyntaxNode {
   }
 
   childForFieldName(name: string): PlainNode | null {
-    return this.children.find((c) => c.field === name) ?? null;
+    return this.fielded.find((c) => c.field === name) ?? null;
   }
 
   childrenForFieldName(name: string): PlainNode[] {
-    return this.children.filter((c) => c.field === name);
+    return this.fielded.filter((c) => c.field === name);
   }
 
   /** The binding's own node object (for queries); costs a cursor walk and a native node. */
