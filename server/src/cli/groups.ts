@@ -45,8 +45,10 @@ export async function runGroups(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** 1-based lines and columns, like `check --format json`. */
 function toJson(o: OptimizerSummary): unknown {
-  return { ...o, line: o.line + 1, column: o.character + 1, character: undefined, groups: o.groups?.map((g) => ({ ...g, line: g.line + 1 })) ?? null };
+  const { character, ...rest } = o;
+  return { ...rest, line: o.line + 1, column: character + 1, groups: o.groups?.map((g) => ({ ...g, line: g.line + 1 })) ?? null };
 }
 
 function formatOptimizer(file: string, opt: OptimizerSummary): string {

@@ -2,7 +2,6 @@ import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
 import { optimizerFact, type OptimizerFactView } from './facts-bridge';
 import { enumerateLeaves } from './modules';
-import type { Walker } from './walker';
 import {
   UNKNOWN,
   num,
@@ -35,7 +34,6 @@ export function buildOptimizer(input: {
   className: string;
   node: SyntaxNode;
   evaluated: EvaluatedCall;
-  walker: Walker;
   torchVersion: TorchVersion;
   /** A generator already iterated before this call (it yields nothing here). */
   isExhausted?: (v: Value) => boolean;
@@ -88,8 +86,7 @@ export function buildOptimizer(input: {
 }
 
 /** `optimizer.add_param_group({...})` after construction. */
-export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNode, walker: Walker): void {
-  void walker;
+export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNode): void {
   if (!opt.groups) return;
   if (group.kind !== 'dict') {
     opt.groupsComplete = false;

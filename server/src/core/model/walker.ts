@@ -139,6 +139,16 @@ function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount = true)
 }
 
 /**
+ * `range(n_layer)`, `len(blocks)`, `list(...)`: builtins the walker models, whose result (a list
+ * to unroll, a count) matters even when their arguments are only numbers.
+ */
+function isBuiltinCall(node: SyntaxNode, scope: Scope): boolean {
+  if (node.type !== 'call') return false;
+  const fn = node.childForFieldName('function');
+  return fn?.type === 'identifier' && BUILTINS.has(fn.text) && !scope.lookup(fn.text);
+}
+
+/**
  * Values that matter only to arithmetic: a call such as `torch.randn(n, dim)` is not worth a
  * visit just because `n` is a known number, but `base_lr * 0.1` is.
  */
@@ -472,9 +482,7 @@ export class Walker implements WalkResult {
     const addBranch = (cond: SyntaxNode | null, body: SyntaxNode | null): void => {
       const negations = previous.map((p) => ({ node: p, negated: true }));
       const own = cond ? [{ node: cond, negated: false }] : [];
-      const prior = [...previous];
       branches.push((f) => {
-        void prior;
         f.conditions.push(...negations, ...own);
         if (body) this.block(body.namedChildren, f);
         f.conditions.splice(f.conditions.length - negations.length - own.length);
@@ -687,7 +695,7 @@ export class Walker implements WalkResult {
   evaluate(node: SyntaxNode | null | undefined, frame: Frame): Value {
     if (!node) return UNKNOWN;
     // Calls, attributes, operators over things that do not matter: unknown, without a visit.
-    if (!LEAF_EXPRESSIONS.has(node.type) && !mentionsSomethingKnown(node.text, frame.scope, node.type !== 'call')) return UNKNOWN;
+    if (!LEAF_EXPRESSIONS.has(node.type) && !isBuiltinCall(node, frame.scope) && !mentionsSomethingKnown(node.text, frame.scope, node.type !== 'call')) return UNKNOWN;
     switch (node.type) {
       case 'identifier': {
         const v = frame.scope.lookup(node.text);
@@ -887,10 +895,8 @@ export class Walker implements WalkResult {
         const entries = [...obj.module.children.entries()];
         const chosen = pySlice(entries, parts);
         if (!chosen) return UNKNOWN;
-        const m = createContainer('Sequential', chosen, { exact: true, expr: node.text, node });
-        // Slicing shares the same submodules: keep their original parents.
-        for (const [, c] of chosen) void c;
-        return { kind: 'module', module: m };
+        // Slicing shares the same submodules; addChild keeps their original parents.
+        return { kind: 'module', module: createContainer('Sequential', chosen, { exact: true, expr: node.text, node }) };
       }
       if (obj.kind === 'list' && obj.exact) {
         const chosen = pySlice(obj.items, parts);
@@ -1224,7 +1230,7 @@ export class Walker implements WalkResult {
         const key = `${receiver.optimizer.id}:${node.startIndex}`;
         if (frame.conditions.length && this.conditionalGroupAdds.has(key)) return { kind: 'none' };
         this.conditionalGroupAdds.add(key);
-        addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node, this);
+        addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node);
         return { kind: 'none' };
       }
       if (method === 'step') this.steps.push({ node, target: 'optimizer', optimizer: receiver.optimizer, loops: [...frame.loops] });
@@ -1261,7 +1267,7 @@ export class Walker implements WalkResult {
       const className = p.slice('torch.nn.'.length).split('.').pop()!;
       return this.nnConstructor(className, node, evaluated);
     }
-    if (p.startsWith('torch.optim.lr_scheduler.') || p === 'torch.optim.swa_utils.SWALR') {
+    if (p.startsWith('torch.optim.lr_scheduler.') || p === 'torch.optim.swa_utils.SWALR' || HF_SCHEDULE_FACTORY.test(p)) {
       return this.scheduler(p.split('.').pop()!, node, evaluated, frame);
     }
     if (p.startsWith('torch.optim.') && /^[A-Z]/.test(p.split('.').pop()!)) {
@@ -1274,7 +1280,7 @@ export class Walker implements WalkResult {
       if (params?.kind === 'paramsource') this.consume(params, node, 'optimizer', frame, evaluated.nodes.keywords.get('params'));
       const existing = this.seenOptimizerCalls.get(node.startIndex);
       if (existing) return { kind: 'optimizer', optimizer: existing };
-      const opt = buildOptimizer({ className, node, evaluated, walker: this, torchVersion: this.torchVersion, isExhausted });
+      const opt = buildOptimizer({ className, node, evaluated, torchVersion: this.torchVersion, isExhausted });
       for (const g of opt.groups ?? []) {
         const v = g.dict?.entries.find((e) => e.key === 'params')?.value;
         if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', frame, g.paramsNode);
@@ -1417,7 +1423,7 @@ export class Walker implements WalkResult {
           if (v.kind === 'module') children.push([String(i), v.module]);
           else exact = false;
         });
-        return this.track(createContainer('Sequential', exact ? children : children, { exact, expr, node }));
+        return this.track(createContainer('Sequential', children, { exact, expr, node }));
       }
       case 'ModuleList': {
         const src = positional[0] ?? keywords.get('modules');
@@ -1469,7 +1475,15 @@ export class Walker implements WalkResult {
     const keywordArgs = new Map(
       [...evaluated.args.keywords].map(([k, v]) => [k, { name: k, node: evaluated.nodes.keywords.get(k)!, value: v, keyword: true, argNode: evaluated.nodes.kwNodes.get(k)! }]),
     );
-    const optValue = evaluated.args.positional[0] ?? evaluated.args.keywords.get('optimizer');
+    // `get_scheduler(name, optimizer, ...)` and `ChainedScheduler(schedulers, optimizer=None)` take
+    // the optimizer second; a ChainedScheduler without one uses its first scheduler's.
+    const optIndex = className === 'get_scheduler' || className === 'ChainedScheduler' ? 1 : 0;
+    let optValue = evaluated.args.positional[optIndex] ?? evaluated.args.keywords.get('optimizer');
+    if (className === 'ChainedScheduler' && optValue?.kind !== 'optimizer') {
+      const list = evaluated.args.positional[0] ?? evaluated.args.keywords.get('schedulers');
+      const first = list?.kind === 'list' ? list.items[0] : undefined;
+      if (first?.kind === 'scheduler' && first.scheduler.optimizer) optValue = { kind: 'optimizer', optimizer: first.scheduler.optimizer };
+    }
     const s: SchedulerModel = {
       id: this.schedulers.length,
       className,
@@ -1575,6 +1589,9 @@ function invalidateCounts(m: ModuleNode): void {
 const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);
 
 const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'len', 'float', 'int', 'sum', 'object', 'map', 'sorted', 'print', 'enumerate', 'zip', 'iter', 'next', 'super', 'isinstance', 'min', 'max', 'abs', 'round', 'str', 'bool']);
+
+/** Hugging Face schedule factories (`transformers.get_cosine_schedule_with_warmup`, `get_scheduler`). */
+const HF_SCHEDULE_FACTORY = /^transformers\.(?:optimization\.)?get_(?:\w*_schedule\w*|scheduler)$/;
 
 function normaliseRef(path: string): string {
   return path

@@ -1,6 +1,6 @@
 import { enumerateLeaves, moduleHasParams, type ModuleNode, type OptimizerModel } from '../model';
 import { defineRule } from './define';
-import { childExpr, describeSize, moduleTypeLabel, replaceNode } from './helpers';
+import { childExpr, moduleTypeLabel, replaceNode } from './helpers';
 
 export const emptyParamGroup = defineRule({
   code: 'OPT101',
@@ -70,6 +70,5 @@ function nearestWithParams(m: ModuleNode, opt: OptimizerModel, expr: string): { 
   candidates.sort((a, b) => Number(b.free) - Number(a.free) || a.distance - b.distance);
   const best = candidates[0];
   if (!best || !best.free) return undefined;
-  void describeSize;
   return { module: best.module, expr: childExpr(parentExpr, parent, best.key) };
 }

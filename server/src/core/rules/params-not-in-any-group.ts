@@ -1,4 +1,4 @@
-import { enumerateLeaves, type ModuleNode, type NamedLeaf, type ParamLeaf } from '../model';
+import { enumerateLeaves, type ModuleNode } from '../model';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
 import { ancestorExpr, childExpr, commonAncestor, describeSize, moduleTypeLabel, optimizerLabel } from './helpers';
@@ -94,4 +94,3 @@ function summarise(root: ModuleNode, rootExpr: string, missing: Set<number>): Un
   return units;
 }
 
-export type { NamedLeaf, ParamLeaf };
