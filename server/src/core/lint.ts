@@ -37,7 +37,7 @@ export function lintSource(input: LintInput): LintResult {
   try {
     const model = buildModel(tree.rootNode, normaliseTorchVersion(settings.torchVersion));
     const findings: Finding[] = [];
-    const noqa = text.includes('noqa') ? collectNoqa(tree.rootNode) : new Map();
+    const noqa = /noqa/i.test(text) ? collectNoqa(tree.rootNode) : new Map();
     for (const rule of selectRules(settings)) {
       const report = (r: ReportInput): void => {
         const finding = toFinding(rule, r, settings);
