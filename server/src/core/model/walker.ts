@@ -1098,6 +1098,7 @@ export class Walker implements WalkResult {
         }
         return UNKNOWN;
       }
+      if (objNode && (method === 'parameters' || method === 'named_parameters')) this.assumeModule(objNode, frame);
       const receiver = this.evaluate(objNode, frame);
       if (receiver.kind !== 'ref') {
         return this.methodCall(node, receiver, method, argsNode, frame);
@@ -1113,6 +1114,27 @@ export class Walker implements WalkResult {
       return this.callFunction(callee, evaluated.args.positional, evaluated.args.keywords, {});
     }
     return UNKNOWN;
+  }
+
+  /**
+   * `x.parameters()` on a variable the walker knows nothing about (a model from
+   * `AutoModel.from_pretrained`, an import): `x` is an `nn.Module` whose contents are unknown.
+   * Binding it to one opaque module keeps later uses (`x.classifier.parameters()`) related to it,
+   * so overlapping groups stay visible while everything content-dependent stays quiet.
+   */
+  private assumeModule(objNode: SyntaxNode, frame: Frame): void {
+    let base = objNode;
+    while (base.type === 'attribute' || base.type === 'subscript') {
+      const inner = base.childForFieldName(base.type === 'attribute' ? 'object' : 'value');
+      if (!inner) return;
+      base = inner;
+    }
+    if (base.type !== 'identifier' || base.text === 'self') return;
+    const current = frame.scope.lookup(base.text);
+    if (current && current.kind !== 'unknown') return;
+    const m = new ModuleNode('?', 'unknown', base.text, base);
+    m.complete = false;
+    frame.scope.set(base.text, { kind: 'module', module: m });
   }
 
   private currentClass(frame: Frame): ClassInfo | undefined {
