@@ -1,0 +1,274 @@
+/**
+ * Optimizers in the model: the forms `params` takes, what each group holds, freezing and
+ * unfreezing, and effective hyperparameters (group > optimizer argument > class default).
+ */
+import { test, describe } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { enumerateLeaves } from '../../server/src/core/model';
+import { effective, fileModel, groupNames, leafNames, moduleOf, optimizerOf, walk } from './model-helpers';
+
+const NET = `class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(8, 16), nn.LayerNorm(16), nn.ReLU(), nn.Linear(16, 16))
+        self.head = nn.Linear(16, 2)
+
+model = Net()
+`;
+const ALL = ['encoder.0.weight', 'encoder.0.bias', 'encoder.1.weight', 'encoder.1.bias', 'encoder.3.weight', 'encoder.3.bias', 'head.weight', 'head.bias'];
+
+describe('params forms', () => {
+  test('model.parameters(): one group with everything', async () => {
+    const w = await walk(`${NET}opt = torch.optim.SGD(model.parameters(), lr=0.1)\n`);
+    const opt = optimizerOf(w, 'opt');
+    assert.equal(opt.groups?.length, 1);
+    assert.equal(opt.groups![0].params?.exact, true);
+    assert.deepEqual(groupNames(opt.groups![0], moduleOf(w, 'model')), ALL);
+  });
+
+  test('a list of dicts: one group per dict, in order', async () => {
+    const w = await walk(`${NET}opt = torch.optim.Adam([
+    {"params": model.encoder.parameters(), "lr": 1e-4},
+    {"params": model.head.parameters()},
+], lr=1e-3)
+`);
+    const opt = optimizerOf(w, 'opt');
+    const m = moduleOf(w, 'model');
+    assert.equal(opt.groups?.length, 2);
+    assert.equal(opt.groupsComplete, true);
+    assert.deepEqual(groupNames(opt.groups![0], m), ALL.slice(0, 6));
+    assert.deepEqual(groupNames(opt.groups![1], m), ALL.slice(6));
+    assert.deepEqual(opt.groups!.map((g) => g.selections.map((s) => s.expr)), [['model.encoder'], ['model.head']]);
+  });
+
+  test('model.x.y.parameters() chains and indices', async () => {
+    const w = await walk(`${NET}opt = torch.optim.SGD([{"params": model.encoder[3].parameters()}], lr=0.1)\n`);
+    assert.deepEqual(groupNames(optimizerOf(w, 'opt').groups![0], moduleOf(w, 'model')), ['encoder.3.weight', 'encoder.3.bias']);
+  });
+
+  test('groups built in a variable first', async () => {
+    const w = await walk(`${NET}head_params = list(model.head.parameters())
+groups = [{"params": model.encoder.parameters(), "weight_decay": 0.0}]
+groups.append({"params": head_params, "lr": 0.01})
+opt = torch.optim.AdamW(groups, lr=1e-3)
+`);
+    const opt = optimizerOf(w, 'opt');
+    assert.equal(opt.groups?.length, 2);
+    assert.deepEqual(groupNames(opt.groups![1], moduleOf(w, 'model')), ['head.weight', 'head.bias']);
+    assert.deepEqual(effective(opt.groups![1], 'lr'), { value: 0.01, source: 'group' });
+  });
+
+  test('filter(lambda p: p.requires_grad, ...) after freezing keeps the trainable ones', async () => {
+    const w = await walk(`${NET}for p in model.encoder.parameters():
+    p.requires_grad = False
+opt = torch.optim.SGD(filter(lambda p: p.requires_grad, model.parameters()), lr=0.1)
+`);
+    const g = optimizerOf(w, 'opt').groups![0];
+    assert.equal(g.params?.exact, true);
+    assert.deepEqual(groupNames(g, moduleOf(w, 'model')), ['head.weight', 'head.bias']);
+  });
+
+  test('comprehensions over named_parameters: startswith, in, any(nd in n ...), p.ndim', async () => {
+    const w = await walk(`${NET}no_decay = ["bias", "encoder.1.weight"]
+a = torch.optim.SGD([p for n, p in model.named_parameters() if n.startswith("head.")], lr=0.1)
+b = torch.optim.SGD([p for n, p in model.named_parameters() if "bias" in n], lr=0.1)
+c = torch.optim.SGD([
+    {"params": [p for n, p in model.named_parameters() if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
+    {"params": [p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+], lr=0.1)
+d = torch.optim.SGD([
+    {"params": [p for p in model.parameters() if p.ndim >= 2]},
+    {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},
+], lr=0.1)
+`);
+    const m = moduleOf(w, 'model');
+    const names = (opt: string, i = 0): string[] => groupNames(optimizerOf(w, opt).groups![i], m);
+    assert.deepEqual(names('a'), ['head.weight', 'head.bias']);
+    assert.deepEqual(names('b'), ALL.filter((n) => n.endsWith('bias')));
+    assert.deepEqual(names('c', 0), ['encoder.0.weight', 'encoder.3.weight', 'head.weight']);
+    assert.deepEqual(names('c', 1), ['encoder.0.bias', 'encoder.1.weight', 'encoder.1.bias', 'encoder.3.bias', 'head.bias']);
+    assert.deepEqual(names('d', 0), ['encoder.0.weight', 'encoder.3.weight', 'head.weight']);
+    assert.deepEqual(names('d', 1), ['encoder.0.bias', 'encoder.1.weight', 'encoder.1.bias', 'encoder.3.bias', 'head.bias']);
+  });
+
+  test('a filter keeps the variables it reads as they were when it was built', async () => {
+    const w = await walk(`${NET}no_decay = ["bias"]
+opt = torch.optim.SGD([p for n, p in model.named_parameters() if any(nd in n for nd in no_decay)], lr=0.1)
+no_decay = ["weight"]
+`);
+    assert.deepEqual(groupNames(optimizerOf(w, 'opt').groups![0], moduleOf(w, 'model')), ALL.filter((n) => n.endsWith('bias')));
+  });
+
+  test('a predicate it cannot decide leaves the group inexact', async () => {
+    const w = await walk(`${NET}opt = torch.optim.SGD([p for n, p in model.named_parameters() if is_decayed(n)], lr=0.1)\n`);
+    const g = optimizerOf(w, 'opt').groups![0];
+    assert.equal(g.params?.exact, false);
+  });
+
+  test('itertools.chain and list + list', async () => {
+    const w = await walk(`import itertools
+${NET}a = torch.optim.SGD(itertools.chain(model.encoder.parameters(), model.head.parameters()), lr=0.1)
+b = torch.optim.SGD(list(model.encoder[0].parameters()) + list(model.head.parameters()), lr=0.1)
+`);
+    const m = moduleOf(w, 'model');
+    assert.deepEqual(groupNames(optimizerOf(w, 'a').groups![0], m), ALL);
+    assert.deepEqual(groupNames(optimizerOf(w, 'b').groups![0], m), ['encoder.0.weight', 'encoder.0.bias', 'head.weight', 'head.bias']);
+  });
+
+  test('an optimizer built inside a method sees self', async () => {
+    const w = await walk(`class Lit(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(4, 4)
+        self.head = nn.Linear(4, 1)
+
+    def configure_optimizers(self):
+        return torch.optim.Adam([{"params": self.body.parameters(), "lr": 1e-4}, {"params": self.head.parameters()}], lr=1e-3)
+
+model = Lit()
+opt = model.configure_optimizers()
+`);
+    const opt = optimizerOf(w, 'opt');
+    assert.deepEqual(groupNames(opt.groups![0], moduleOf(w, 'model')), ['body.weight', 'body.bias']);
+  });
+
+  test('add_param_group appends a group', async () => {
+    const w = await walk(`${NET}opt = torch.optim.SGD(model.head.parameters(), lr=0.1)
+opt.add_param_group({"params": model.encoder.parameters(), "lr": 0.01})
+`);
+    const opt = optimizerOf(w, 'opt');
+    assert.equal(opt.groups?.length, 2);
+    assert.equal(opt.groups![1].added, true);
+    assert.deepEqual(effective(opt.groups![1], 'lr'), { value: 0.01, source: 'group' });
+  });
+});
+
+describe('freezing', () => {
+  test('a loop over parameters() freezes everything in it', async () => {
+    const w = await walk(`${NET}for p in model.parameters():
+    p.requires_grad = False
+`);
+    const m = moduleOf(w, 'model');
+    assert.ok(enumerateLeaves(m).leaves.every((l) => l.leaf.requiresGrad === false));
+  });
+
+  test('a name filter in the loop freezes only what it matches', async () => {
+    const w = await walk(`${NET}for name, param in model.named_parameters():
+    if not name.startswith("head."):
+        param.requires_grad = False
+`);
+    const flags = enumerateLeaves(moduleOf(w, 'model')).leaves.map((l) => `${l.name}=${l.leaf.requiresGrad}`);
+    assert.deepEqual(flags, [...ALL.slice(0, 6).map((n) => `${n}=false`), 'head.weight=true', 'head.bias=true']);
+  });
+
+  test('requires_grad_(False) on a submodule, then unfreezing part of it', async () => {
+    const src = `${NET}model.encoder.requires_grad_(False)
+opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+everything = torch.optim.SGD(model.parameters(), lr=0.1)
+for p in model.encoder[3].parameters():
+    p.requires_grad = True
+`;
+    const w = await walk(src);
+    const m = moduleOf(w, 'model');
+    const flags = Object.fromEntries(enumerateLeaves(m).leaves.map((l) => [l.name, l.leaf.requiresGrad]));
+    assert.equal(flags['encoder.0.weight'], false);
+    assert.equal(flags['encoder.3.weight'], true);
+    assert.equal(flags['head.weight'], true);
+    const opt = optimizerOf(w, 'opt');
+    // What the optimizer got is a snapshot taken when it was built.
+    assert.deepEqual(groupNames(opt.groups![0], m), ['head.weight', 'head.bias']);
+    // Frozen leaves the optimizer was given when it was built (none for the filtered one).
+    assert.equal(opt.frozenLeavesAtConstruction.size, 0);
+    assert.equal(optimizerOf(w, 'everything').frozenLeavesAtConstruction.size, 6);
+    const fm = await fileModel(src);
+    assert.deepEqual(fm.freezes.map((f) => f.requiresGrad), [false, true]);
+  });
+
+  test('a flag it cannot evaluate makes requires_grad unknown', async () => {
+    const w = await walk(`${NET}for p in model.encoder.parameters():
+    p.requires_grad = train_encoder
+`);
+    const leaves = enumerateLeaves(moduleOf(w, 'model')).leaves;
+    assert.equal(leaves[0].leaf.requiresGrad, 'unknown');
+    assert.equal(leaves[7].leaf.requiresGrad, true);
+  });
+
+  test('a branch inside an unrolled loop runs when its condition holds', async () => {
+    const w = await walk(`${NET}model.requires_grad_(False)
+opt = torch.optim.SGD(model.head.parameters(), lr=0.1)
+for epoch in range(5):
+    if epoch == 3:
+        model.encoder.requires_grad_(True)
+        opt.add_param_group({"params": model.encoder.parameters(), "lr": 0.01})
+`);
+    assert.equal(optimizerOf(w, 'opt').groups?.length, 2);
+    assert.ok(leafNames(moduleOf(w, 'model')).length === 8);
+  });
+});
+
+describe('effective hyperparameters', () => {
+  test('group value > optimizer argument > class default (2.x)', async () => {
+    const w = await walk(`${NET}opt = torch.optim.AdamW([
+    {"params": model.encoder.parameters(), "lr": 1e-4, "weight_decay": 0.0},
+    {"params": model.head.parameters()},
+], lr=1e-3)
+`);
+    const [enc, head] = optimizerOf(w, 'opt').groups!;
+    assert.deepEqual(effective(enc, 'lr'), { value: 1e-4, source: 'group' });
+    assert.deepEqual(effective(head, 'lr'), { value: 1e-3, source: 'optimizer' });
+    assert.deepEqual(effective(enc, 'weight_decay'), { value: 0, source: 'group' });
+    assert.deepEqual(effective(head, 'weight_decay'), { value: 0.01, source: 'default' });
+    assert.deepEqual(effective(head, 'betas'), { value: [0.9, 0.999], source: 'default' });
+  });
+
+  test('positional arguments bind in the class order (Adam: lr, betas; RMSprop: lr, alpha)', async () => {
+    const w = await walk(`${NET}adam = torch.optim.Adam(model.parameters(), 3e-4, (0.8, 0.99))
+rms = torch.optim.RMSprop(model.parameters(), 1e-3, 0.9)
+`);
+    const adam = optimizerOf(w, 'adam').groups![0];
+    assert.deepEqual(effective(adam, 'lr'), { value: 3e-4, source: 'optimizer' });
+    assert.deepEqual(effective(adam, 'betas'), { value: [0.8, 0.99], source: 'optimizer' });
+    const rms = optimizerOf(w, 'rms').groups![0];
+    assert.deepEqual(effective(rms, 'alpha'), { value: 0.9, source: 'optimizer' });
+    assert.deepEqual(effective(rms, 'momentum'), { value: 0, source: 'default' });
+  });
+
+  test('SGD without lr: 0.001 in 2.x, required (unknown) in 1.13', async () => {
+    const src = `${NET}opt = torch.optim.SGD([{"params": model.parameters(), "momentum": 0.9}])\n`;
+    const g2 = optimizerOf(await walk(src, '2.x'), 'opt').groups![0];
+    assert.deepEqual(effective(g2, 'lr'), { value: 0.001, source: 'default' });
+    assert.deepEqual(effective(g2, 'momentum'), { value: 0.9, source: 'group' });
+    const g1 = optimizerOf(await walk(src, '1.13'), 'opt').groups![0];
+    assert.equal(effective(g1, 'lr')?.value, '<unknown>');
+    assert.deepEqual(effective(g1, 'momentum'), { value: 0.9, source: 'group' });
+  });
+
+  test('keys differ between versions: Adam has no decoupled_weight_decay in 1.13', async () => {
+    const src = `${NET}opt = torch.optim.Adam(model.parameters())\n`;
+    const g2 = optimizerOf(await walk(src, '2.x'), 'opt').groups![0];
+    const g1 = optimizerOf(await walk(src, '1.13'), 'opt').groups![0];
+    assert.deepEqual(effective(g2, 'decoupled_weight_decay'), { value: false, source: 'default' });
+    assert.equal(effective(g1, 'decoupled_weight_decay'), undefined);
+    assert.deepEqual(effective(g1, 'lr'), { value: 0.001, source: 'default' });
+  });
+
+  test('**kwargs the walker cannot see make optimizer-level values unknown', async () => {
+    const w = await walk(`${NET}opt = torch.optim.AdamW([{"params": model.parameters(), "lr": 1e-3}], **cfg)\n`);
+    const g = optimizerOf(w, 'opt').groups![0];
+    assert.deepEqual(effective(g, 'lr'), { value: 1e-3, source: 'group' });
+    assert.equal(effective(g, 'weight_decay')?.value, '<unknown>');
+  });
+
+  test('values computed from variables', async () => {
+    const w = await walk(`${NET}base_lr = 1e-3
+opt = torch.optim.SGD([
+    {"params": model.encoder.parameters(), "lr": base_lr * 0.1},
+    {"params": model.head.parameters()},
+], lr=base_lr, momentum=0.9)
+`);
+    const [enc, head] = optimizerOf(w, 'opt').groups!;
+    assert.ok(Math.abs((effective(enc, 'lr')!.value as number) - 1e-4) < 1e-15);
+    assert.deepEqual(effective(head, 'lr'), { value: 1e-3, source: 'optimizer' });
+    assert.deepEqual(effective(head, 'momentum'), { value: 0.9, source: 'optimizer' });
+  });
+});
