@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parsing';
-import { moduleFact, torchvisionModel, type ModuleFactView, type TorchvisionChild } from './facts-bridge';
+import { getModuleFact, getTorchvisionModel, type ChildFact, type ModuleFact } from '../facts';
 import { argumentOf, fixedNdim, paramShapes } from './nn-shapes';
 import { ModuleNode, ParamLeaf, type NamedLeaf, type Value } from './values';
 
@@ -51,7 +51,7 @@ const RNN_GATES: Record<string, number> = { RNN: 1, GRU: 3, LSTM: 4 };
  * The parameter names (as `named_parameters()` gives them) a `torch.nn` class registers for these
  * arguments, or undefined when they depend on something the walker could not evaluate.
  */
-function resolveParamNames(className: string, fact: ModuleFactView, args: CallArgs): string[] | undefined {
+function resolveParamNames(className: string, fact: ModuleFact, args: CallArgs): string[] | undefined {
   if (fact.params === 'never') return [];
   const signature = fact.signature;
   // An argument the table does not know (a keyword added in a later torch, or one passed through
@@ -70,14 +70,14 @@ function resolveParamNames(className: string, fact: ModuleFactView, args: CallAr
       if (v && v.kind !== 'none') return undefined;
     }
   }
-  const deviating: Array<{ arg: string; on: boolean; names: 'never' | string[] }> = [];
+  const deviating: Array<{ arg: string; on: boolean; names: 'never' | readonly string[] }> = [];
   for (const cond of fact.conditions ?? []) {
     const given = args.keywords.get(cond.arg) ?? (cond.position !== undefined && cond.position !== null ? args.positional[cond.position] : undefined);
     const on = given === undefined ? truthyDefault(cond.default) : truthy(given);
     if (on === undefined) return undefined;
     if (on !== truthyDefault(cond.default)) deviating.push({ arg: cond.arg, on, names: on ? cond.whenTruthy : cond.whenFalsy });
   }
-  let names: 'never' | string[];
+  let names: 'never' | readonly string[] | null;
   if (deviating.length === 0) names = fact.allParamNames ?? fact.paramNames;
   else if (deviating.length === 1) names = deviating[0].names;
   else {
@@ -87,10 +87,11 @@ function resolveParamNames(className: string, fact: ModuleFactView, args: CallAr
     if (!combo) return undefined;
     names = combo.params;
   }
+  if (names === null) return undefined; // not measured
   if (names === 'never') return [];
   // `layers.0.…` / `tail.0.…`: how many copies exists depends on the arguments.
   if (names.some((n) => n.split('.').some((part) => /^\d+$/.test(part)))) return undefined;
-  return names;
+  return [...names];
 }
 
 /** `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, ... for each layer and direction, in registration order. */
@@ -123,7 +124,7 @@ function rnnParamNames(className: string, signature: readonly string[], args: Ca
  */
 export function createNnModule(className: string, args: CallArgs, expr: string, node: SyntaxNode): ModuleNode {
   const m = new ModuleNode(className, 'torch.nn', expr, node);
-  const fact = moduleFact(className);
+  const fact = getModuleFact(className);
   const names = fact ? resolveParamNames(className, fact, args) : undefined;
   if (!fact || !names) {
     m.complete = false;
@@ -164,11 +165,11 @@ export function createContainer(
 
 /** A torchvision model from the facts table, with every parameter as a leaf. */
 export function createTorchvisionModule(fnName: string, expr: string, node: SyntaxNode): ModuleNode | undefined {
-  const fact = torchvisionModel(fnName);
+  const fact = getTorchvisionModel(fnName);
   if (!fact) return undefined;
   const root = new ModuleNode(fact.class, 'torchvision', expr, node);
   root.numParams = fact.numParams;
-  const build = (parent: ModuleNode, children: TorchvisionChild[]): void => {
+  const build = (parent: ModuleNode, children: readonly ChildFact[]): void => {
     for (const c of children) {
       const child = new ModuleNode(c.type, 'torchvision', `${parent === root ? '' : ''}${c.name}`, undefined);
       child.numParams = c.numParams;
@@ -197,7 +198,7 @@ export function createTorchvisionModule(fnName: string, expr: string, node: Synt
  * `fc.in_features`, `bn1.num_features`, ...: the size attributes of a torchvision layer, read back
  * from its weight's shape, so that `nn.Linear(model.fc.in_features, 10)` has a known size.
  */
-function setSizeAttributes(m: ModuleNode, weight: number[]): void {
+function setSizeAttributes(m: ModuleNode, weight: readonly number[]): void {
   const int = (n: number | undefined): Value | undefined => (n === undefined ? undefined : { kind: 'number', value: n, isInt: true });
   const set = (name: string, n: number | undefined): void => {
     const v = int(n);
@@ -219,7 +220,7 @@ function setSizeAttributes(m: ModuleNode, weight: number[]): void {
 /** Constructor arguments that `torch.nn` stores under the same name, readable as `layer.in_features`. */
 const SIZE_ARGUMENTS = new Set(['in_features', 'out_features', 'in_channels', 'out_channels', 'num_features', 'num_channels', 'num_embeddings', 'embedding_dim', 'input_size', 'hidden_size', 'num_layers', 'embed_dim', 'num_heads']);
 
-function storeSizeArguments(m: ModuleNode, fact: ModuleFactView, args: CallArgs): void {
+function storeSizeArguments(m: ModuleNode, fact: ModuleFact, args: CallArgs): void {
   for (const name of fact.signature ?? []) {
     if (!SIZE_ARGUMENTS.has(name)) continue;
     const v = argumentOf(args, fact.signature, name);

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
-import { optimizerFact, type OptimizerFactView } from './facts-bridge';
+import { getOptimizerFact, type OptimizerFact } from '../facts';
 import { enumerateLeaves } from './modules';
 import {
   UNKNOWN,
@@ -40,7 +40,7 @@ export function buildOptimizer(input: {
 }): OptimizerModel {
   const { className, node, evaluated, torchVersion } = input;
   const drained = (v: Value): Value => (input.isExhausted?.(v) ? EMPTY_LIST : v);
-  const fact = optimizerFact(className, torchVersion);
+  const fact = getOptimizerFact(className, torchVersion);
   const args = new Map<string, BoundArgument>();
   const unexpectedArgs: BoundArgument[] = [];
   const names = ['params', ...(fact?.positional ?? [])];
@@ -86,7 +86,7 @@ export function buildOptimizer(input: {
 }
 
 /** `optimizer.add_param_group({...})` after construction. */
-export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNode): void {
+export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNode, torchVersion: TorchVersion): void {
   if (!opt.groups) return;
   if (group.kind !== 'dict') {
     opt.groupsComplete = false;
@@ -94,7 +94,7 @@ export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNod
   }
   const g = groupFromDict(group, node, opt.groups.length);
   g.added = true;
-  g.effective = effectiveValues(g, opt, optimizerFact(opt.className, '2.x'));
+  g.effective = effectiveValues(g, opt, getOptimizerFact(opt.className, torchVersion));
   opt.groups.push(g);
 }
 
@@ -183,7 +183,7 @@ export function resolveSelections(selections: Selection[], inexact: boolean): Re
   return { leaves, opaque, exact };
 }
 
-function effectiveValues(group: ParamGroupModel, opt: OptimizerModel, fact: OptimizerFactView | undefined): Map<string, EffectiveValue> {
+function effectiveValues(group: ParamGroupModel, opt: OptimizerModel, fact: OptimizerFact | undefined): Map<string, EffectiveValue> {
   const out = new Map<string, EffectiveValue>();
   const keys = fact ? fact.groupKeys : [...new Set([...opt.args.keys()].filter((k) => k !== 'params'))];
   for (const key of keys) {

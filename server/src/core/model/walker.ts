@@ -2,7 +2,7 @@ import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
 import { literalNumber, literalString } from './literals';
 import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, type CallArgs } from './modules';
-import { moduleFact } from './facts-bridge';
+import { getModuleFact } from '../facts';
 import { buildOptimizer, addParamGroup } from './optimizers';
 import { evaluatePredicate } from './predicate';
 import { isParamGroups, keysReadFrom } from './group-keys';
@@ -1252,7 +1252,7 @@ export class Walker implements WalkResult {
         const key = `${receiver.optimizer.id}:${node.startIndex}`;
         if (frame.conditions.length && this.conditionalGroupAdds.has(key)) return { kind: 'none' };
         this.conditionalGroupAdds.add(key);
-        addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node);
+        addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node, this.torchVersion);
         return { kind: 'none' };
       }
       if (method === 'step') this.steps.push({ node, target: 'optimizer', optimizer: receiver.optimizer, loops: [...frame.loops] });
@@ -1478,7 +1478,7 @@ export class Walker implements WalkResult {
       case 'Module':
         return this.track(new ModuleNode('Module', 'torch.nn', expr, node));
       default: {
-        if (!moduleFact(className) && !/^[A-Z]/.test(className)) return UNKNOWN;
+        if (!getModuleFact(className) && !/^[A-Z]/.test(className)) return UNKNOWN;
         return this.track(createNnModule(className, { positional, keywords }, expr, node));
       }
     }

@@ -1,5 +1,5 @@
 import type { BoundArgument, DictEntry, OptimizerModel, Value } from '../model';
-import { optimizerFact } from '../model/facts-bridge';
+import { getOptimizerFact } from '../facts';
 import { defineRule, type RuleContext } from './define';
 import { formatNumber, formatValue, optimizerLabel, replaceNode } from './helpers';
 
@@ -49,7 +49,7 @@ export const invalidHyperparameter = defineRule({
   check(ctx) {
     for (const opt of ctx.model.optimizers) {
       if (!opt.known) continue;
-      const fact = optimizerFact(opt.className, ctx.model.torchVersion);
+      const fact = getOptimizerFact(opt.className, ctx.model.torchVersion);
       // An optimizer whose constructor checks nothing treats its arguments as a group does.
       const where = CHECKING_CONSTRUCTORS.has(opt.className) ? 'constructor' : 'unchecked';
       for (const arg of opt.args.values()) checkValue(ctx, opt, arg.name, arg.value, arg.node, where, arg);

@@ -1,5 +1,5 @@
 import { THIRD_PARTY_GROUP_KEYS } from '../facts';
-import { optimizerFact } from '../model/facts-bridge';
+import { getOptimizerFact } from '../facts';
 import { defineRule } from './define';
 import { editDistance, formatValue, optimizerLabel, replaceNode } from './helpers';
 
@@ -51,7 +51,7 @@ export const unknownGroupKey = defineRule({
   },
   check({ model, report }) {
     for (const opt of model.optimizers) {
-      const fact = optimizerFact(opt.className, model.torchVersion);
+      const fact = getOptimizerFact(opt.className, model.torchVersion);
       if (!fact) continue;
       const valid = new Set([...fact.groupKeys, ...INTERNAL_KEYS, ...(model.torchVersion === '2.x' ? ['param_names'] : [])]);
       for (const g of opt.groups ?? []) {

@@ -1,5 +1,5 @@
 import type { BoundArgument } from '../model';
-import { optimizerFact } from '../model/facts-bridge';
+import { getOptimizerFact } from '../facts';
 import type { TextEdit } from '../types';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
@@ -25,7 +25,7 @@ export const unknownOptimizerOption = defineRule({
   },
   check({ model, report }) {
     for (const opt of model.optimizers) {
-      const fact = optimizerFact(opt.className, model.torchVersion);
+      const fact = getOptimizerFact(opt.className, model.torchVersion);
       if (!fact) continue;
       let positionalReported = false;
       for (const arg of opt.unexpectedArgs) {
