@@ -1477,8 +1477,22 @@ export class Walker implements WalkResult {
       }
       case 'Module':
         return this.track(new ModuleNode('Module', 'torch.nn', expr, node));
+      case 'DataParallel':
+      case 'DistributedDataParallel': {
+        // A wrapper: its parameters are the wrapped module's, named `module.<name>`.
+        const inner = positional[0] ?? keywords.get('module');
+        const wrapped = inner?.kind === 'module' ? [['module', inner.module] as [string, ModuleNode]] : [];
+        return this.track(createContainer(className, wrapped, { exact: wrapped.length === 1 && !evaluated.hasSplat, expr, node }));
+      }
       default: {
-        if (!getModuleFact(className) && !/^[A-Z]/.test(className)) return UNKNOWN;
+        const fact = getModuleFact(className);
+        if (!fact && !/^[A-Z]/.test(className)) return UNKNOWN;
+        // Other containers (ParameterList, ParameterDict, ...) hold what they were given: unseen.
+        if (fact?.container) {
+          const m = new ModuleNode(className, 'torch.nn', expr, node);
+          m.complete = false;
+          return this.track(m);
+        }
         return this.track(createNnModule(className, { positional, keywords }, expr, node));
       }
     }
