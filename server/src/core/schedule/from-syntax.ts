@@ -424,14 +424,28 @@ export function moduleFromSyntax(root: SyntaxNode): Module {
   return { type: 'Module', body: blockFromSyntax(root) };
 }
 
+/** Optional refinements of {@link scopeAt} (used to resolve a file's unknown quantities from assumptions). */
+export interface ScopeHooks {
+  /** Rewrites each statement before it runs, given the bindings so far. */
+  rewrite?: (s: Stmt, scope: Scope) => Stmt;
+  /** Values for an enclosing function's parameters (e.g. from its call site); missing ones stay unresolved. */
+  bindParams?: (fn: SyntaxNode, params: Param[], outer: Scope) => Map<string, PyValue> | undefined;
+  /** The module's scope, when the caller already evaluated it. */
+  moduleScope?: Scope;
+  /** Called with a function scope's variables once its parameters are bound. */
+  afterParams?: (vars: Map<string, PyValue>) => void;
+  /** Called when a function body's bindings (`from`) are copied into its scope (`to`). */
+  afterBody?: (from: Map<string, PyValue>, to: Map<string, PyValue>) => void;
+}
+
 /**
  * The scope in which code at `at` runs: the module's bindings (imports of math/functools,
  * constants, defs) and, for code inside functions, the simple statements of each enclosing
  * function body that come before it. Parameters of enclosing functions are unresolved.
  * Never throws: what cannot be evaluated is bound to an unresolved value with the reason.
  */
-export function scopeAt(root: SyntaxNode, at?: SyntaxNode, parent?: Scope): Scope {
-  const moduleScope = evalModule(moduleFromSyntax(root), parent);
+export function scopeAt(root: SyntaxNode, at?: SyntaxNode, parent?: Scope, hooks: ScopeHooks = {}): Scope {
+  const moduleScope = hooks.moduleScope ?? evalModule(moduleFromSyntax(root), parent, undefined, hooks.rewrite);
   if (!at) return moduleScope;
   const fns: SyntaxNode[] = [];
   for (let p = at.parent; p; p = p.parent) if (p.type === 'function_definition') fns.unshift(p);
@@ -441,12 +455,17 @@ export function scopeAt(root: SyntaxNode, at?: SyntaxNode, parent?: Scope): Scop
     const fname = fn.childForFieldName('name')?.text ?? '<function>';
     const ps = params(fn.childForFieldName('parameters'));
     if (Array.isArray(ps)) {
-      for (const p of ps) vars.set(p.name, unresolved(`\`${p.name}\` is a parameter of \`${fname}\`; its value is not known statically`));
+      const bound = hooks.bindParams?.(fn, ps, scope);
+      for (const p of ps) {
+        vars.set(p.name, bound?.get(p.name) ?? unresolved(`\`${p.name}\` is a parameter of \`${fname}\`; its value is not known statically`));
+      }
+      hooks.afterParams?.(vars);
     }
     const body = fn.childForFieldName('body');
     const before = body ? named(body).filter((s) => s.endIndex <= at.startIndex) : [];
-    const inner = evalModule(before.flatMap(stmtFromSyntax), { vars, parent: scope });
+    const inner = evalModule(before.flatMap(stmtFromSyntax), { vars, parent: scope }, undefined, hooks.rewrite);
     for (const [k, v] of inner.vars) vars.set(k, v);
+    hooks.afterBody?.(inner.vars, vars);
     scope = { vars, parent: scope };
   }
   return scope;

@@ -32,6 +32,10 @@ export { schedulerRef, tuple, unresolved, pyRepr, pyStr, floatRepr, PyError, Ref
 export type { PyFunction, PyPartial, PyBuiltin, PyCallable, PyTuple, PyDict, SchedulerRef, Unresolved, Scope } from './pyvalue';
 export { evalModule, evaluate, callValue, emptyScope } from './pyeval';
 export { scopeAt, valueFromSyntax, exprFromSyntax, moduleFromSyntax, stmtFromSyntax, blockFromSyntax } from './from-syntax';
+// Per file: every scheduler of a parsed file, from source to traces.
+export { simulateFileSchedules, planFileSchedules, runPlan, specId, DEFAULT_RUN_STEPS, MAX_DERIVED_STEPS } from './file';
+export type { FileSchedule, FileScheduleGroup, FileScheduleOptions, SchedulePlan } from './file';
+export { DEFAULT_EPOCHS, DEFAULT_STEPS_PER_EPOCH } from './assume';
 
 /** Default cap on materialised steps in {@link simulate}. */
 export const DEFAULT_MAX_STEPS = 2_000_000;

@@ -461,10 +461,17 @@ function bindImport(s: Stmt & { type: 'Import' | 'ImportFrom' }, scope: Scope): 
  * carrying the reason, so only code that really uses them is refused. Names assigned inside
  * compound statements (if/for/while/with/try) are unresolved too: which value wins is unknown.
  */
-export function evalModule(mod: Module | Stmt[], parent?: Scope, math: ScalarMath = fallbackLibm): Scope {
+export function evalModule(
+  mod: Module | Stmt[],
+  parent?: Scope,
+  math: ScalarMath = fallbackLibm,
+  rewrite?: (s: Stmt, scope: Scope) => Stmt,
+): Scope {
   const scope: Scope = { vars: new Map(), parent };
   const body = Array.isArray(mod) ? mod : mod.body;
-  for (const s of body) {
+  for (const s0 of body) {
+    // The caller may substitute stated assumptions for unknown quantities, given the bindings so far.
+    const s = rewrite ? rewrite(s0, scope) : s0;
     const ctx = newContext(math);
     try {
       switch (s.type) {
