@@ -4,8 +4,7 @@
  * in the client's webview; this one only has to be legible at hover size.
  */
 import { formatNumber } from '../core/rules/helpers';
-
-export const PALETTE = ['#3b82f6', '#ef4444', '#10b981', '#f59e0b', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16', '#f97316', '#6366f1'];
+import { PALETTE } from './protocol';
 
 export interface ChartSeries {
   label: string;

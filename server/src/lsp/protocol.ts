@@ -4,6 +4,9 @@
  * client bundle, the server and the webview script can all import this file.
  */
 
+/** Series colours, shared by the hover chart and the plot view so a group keeps its colour. */
+export const PALETTE = ['#3b82f6', '#ef4444', '#10b981', '#f59e0b', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16', '#f97316', '#6366f1'];
+
 /** Server-side commands (workspace/executeCommand). */
 export const Commands = {
   /** Args: [{ uri, version? }]. Applies every safe fix of the file through workspace/applyEdit. */
