@@ -81,6 +81,8 @@ export interface Consumption {
   /** 'optimizer' | 'list' | 'loop' | 'clip' | ... */
   sink: string;
   variable?: string;
+  /** Under a condition the walker could not decide (`if args.verbose:`): it may not happen. */
+  conditional: boolean;
 }
 
 /** A call to `.step()` on an optimizer or scheduler, with the loops around it. */
@@ -95,7 +97,7 @@ export interface StepCall {
 interface Frame {
   scope: Scope;
   /** Conditions (and whether negated) around the current statement, innermost last. */
-  conditions: Array<{ node: SyntaxNode; negated: boolean }>;
+  conditions: Array<{ node: SyntaxNode; negated: boolean; decided?: boolean }>;
   /** Values of `return` statements of the function being evaluated. */
   returns?: Value[];
   loops: SyntaxNode[];
@@ -183,6 +185,8 @@ export class Walker implements WalkResult {
   constructor(readonly torchVersion: TorchVersion) {}
 
   run(root: SyntaxNode): void {
+    // The file is analysed as the script being run: `if __name__ == "__main__":` holds.
+    this.globals.set('__name__', str('__main__'));
     const frame: Frame = { scope: this.globals, conditions: [], loops: [] };
     this.block(root.namedChildren, frame);
     // Functions nobody called: analyse them once with unknown arguments.
@@ -266,7 +270,7 @@ export class Walker implements WalkResult {
       case 'while_statement': {
         const body = node.childForFieldName('body');
         this.evaluate(node.childForFieldName('condition'), frame);
-        if (body) this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+        if (body) this.undecided(() => this.branch(frame, [(f) => this.loopBody(node, body, f)], true));
         return;
       }
       case 'with_statement': {
@@ -288,13 +292,15 @@ export class Walker implements WalkResult {
         if (body) this.block(body.namedChildren, frame);
         const handlers = node.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'else_clause' || c.type === 'except_group_clause');
         if (handlers.length) {
-          this.branch(
-            frame,
-            handlers.map((h) => (f: Frame) => {
-              const b = h.namedChildren.find((c) => c.type === 'block');
-              if (b) this.block(b.namedChildren, f);
-            }),
-            true,
+          this.undecided(() =>
+            this.branch(
+              frame,
+              handlers.map((h) => (f: Frame) => {
+                const b = h.namedChildren.find((c) => c.type === 'block');
+                if (b) this.block(b.namedChildren, f);
+              }),
+              true,
+            ),
           );
         }
         const fin = node.namedChildren.find((c) => c.type === 'finally_clause');
@@ -452,24 +458,31 @@ export class Walker implements WalkResult {
       },
     }));
     const selections = it.source.selections.map((s) => withFilters(s, filters));
-    this.recordFreeze(node, selections, flag);
+    // The loop's own `if`s are filters (decided per parameter); only code around the loop that
+    // may not run makes the freeze uncertain.
+    this.recordFreeze(node, selections, flag, (this.loopUndecidedDepth.get(it) ?? this.undecidedDepth) > 0);
   }
 
   private readonly loopConditionDepth = new Map<ParamIter, number>();
+  private readonly loopUndecidedDepth = new Map<ParamIter, number>();
 
-  private recordFreeze(node: SyntaxNode, selections: Selection[], flag: boolean | undefined): void {
+  /**
+   * Sets `requires_grad` on what the selections hold. Under code that may not run (`uncertain`),
+   * a flag that differs from the current one makes it unknown: frozen or not depends on the run.
+   */
+  private recordFreeze(node: SyntaxNode, selections: Selection[], flag: boolean | undefined, uncertain = this.undecidedDepth > 0): void {
+    const apply = (current: boolean | 'unknown', next: boolean | 'unknown'): boolean | 'unknown' => (uncertain && current !== next ? 'unknown' : next);
     for (const sel of selections) {
       const targets = sel.leaf ? [{ name: sel.leaf.name, leaf: sel.leaf }] : enumerateLeaves(sel.root).leaves;
       for (const { name, leaf } of targets) {
         const keep = sel.filter ? sel.filter.test(name, leaf) : true;
         if (keep === false) continue;
-        if (keep === undefined || flag === undefined) leaf.requiresGrad = 'unknown';
-        else leaf.requiresGrad = flag;
+        leaf.requiresGrad = apply(leaf.requiresGrad, keep === undefined || flag === undefined ? 'unknown' : flag);
         leaf.frozenAt = node;
       }
       if (!sel.leaf) {
         for (const m of enumerateLeaves(sel.root).opaque) {
-          m.opaqueRequiresGrad = sel.filter || flag === undefined ? 'unknown' : flag;
+          m.opaqueRequiresGrad = apply(m.opaqueRequiresGrad, sel.filter || flag === undefined ? 'unknown' : flag);
         }
       }
     }
@@ -479,9 +492,11 @@ export class Walker implements WalkResult {
   private ifStatement(node: SyntaxNode, frame: Frame): void {
     const branches: Array<(f: Frame) => void> = [];
     const previous: SyntaxNode[] = [];
+    const created: Frame['conditions'] = [];
     const addBranch = (cond: SyntaxNode | null, body: SyntaxNode | null): void => {
-      const negations = previous.map((p) => ({ node: p, negated: true }));
-      const own = cond ? [{ node: cond, negated: false }] : [];
+      const negations: Frame['conditions'] = previous.map((p) => ({ node: p, negated: true }));
+      const own: Frame['conditions'] = cond ? [{ node: cond, negated: false }] : [];
+      created.push(...negations, ...own);
       branches.push((f) => {
         f.conditions.push(...negations, ...own);
         if (body) this.block(body.namedChildren, f);
@@ -505,14 +520,31 @@ export class Walker implements WalkResult {
     }
     const constant = cond ? this.constantCondition(cond, frame) : undefined;
     if (constant === true) {
+      for (const c of created) c.decided = true;
       branches[0](frame);
       return;
     }
     if (constant === false && !node.childrenForFieldName('alternative').some((a) => a.type === 'elif_clause')) {
+      for (const c of created) c.decided = true;
       if (hasElse) branches[branches.length - 1](frame);
       return;
     }
-    this.branch(frame, branches, !hasElse);
+    this.undecided(() => this.branch(frame, branches, !hasElse));
+  }
+
+  /**
+   * Code that may or may not run (an `if` the walker cannot decide, an `except` handler, a
+   * `while` body). Freezes and generator uses inside it are not certain.
+   */
+  private undecidedDepth = 0;
+
+  private undecided(run: () => void): void {
+    this.undecidedDepth++;
+    try {
+      run();
+    } finally {
+      this.undecidedDepth--;
+    }
   }
 
   private constantCondition(cond: SyntaxNode, frame: Frame): boolean | undefined {
@@ -567,6 +599,7 @@ export class Walker implements WalkResult {
       if (it.nameVar) frame.scope.set(it.nameVar, { ...it, role: 'name' } as unknown as Value);
       if (it.paramVar) frame.scope.set(it.paramVar, it as unknown as Value);
       this.loopConditionDepth.set(it, frame.conditions.length);
+      this.loopUndecidedDepth.set(it, this.undecidedDepth);
       this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
       for (const name of [it.nameVar, it.paramVar]) if (name) frame.scope.set(name, UNKNOWN);
       return;
@@ -1295,7 +1328,7 @@ export class Walker implements WalkResult {
     if (p.startsWith('torch.optim.') && /^[A-Z]/.test(p.split('.').pop()!)) {
       const className = p.split('.').pop()!;
       // A generator iterated before this call yields nothing here.
-      const consumedBefore = new Set<Value>(this.consumptions.map((c) => c.source));
+      const consumedBefore = new Set<Value>(this.consumptions.filter((c) => !c.conditional).map((c) => c.source));
       const isExhausted = (v: Value): boolean => v.kind === 'paramsource' && v.consumable && consumedBefore.has(v);
       for (const [i, v] of positional.entries()) if (i === 0 && v.kind === 'paramsource') this.consume(v, node, 'optimizer', frame, evaluated.nodes.positional[0]);
       const params = keywords.get('params');
@@ -1538,7 +1571,7 @@ export class Walker implements WalkResult {
   consume(source: ParamSourceValue, node: SyntaxNode, sink: string, frame: Frame, argNode?: SyntaxNode): void {
     if (!source.consumable) return;
     const variable = argNode?.type === 'identifier' ? argNode.text : undefined;
-    this.consumptions.push({ source, node: argNode ?? node, sink, variable });
+    this.consumptions.push({ source, node: argNode ?? node, sink, variable, conditional: this.undecidedDepth > 0 });
     void frame;
   }
 

@@ -45,6 +45,9 @@ torch.nn.utils.clip_grad_norm_(params, 1.0)`,
       if (uses.length < 2) continue;
       const [first, second] = uses;
       if (first.node === second.node) continue;
+      // A first use that may not happen (`if args.verbose: print(sum(...))`) does not make the
+      // second one certain to see nothing.
+      if (first.conditional) continue;
       // Only a variable can be used twice by name; two textual uses make it certain.
       if (!second.variable) continue;
       const source = first.source.node;
