@@ -193,6 +193,33 @@ for p in model.encoder[3].parameters():
     assert.equal(leaves[7].leaf.requiresGrad, true);
   });
 
+  test('a freeze that may not run leaves requires_grad unknown; the main guard always runs', async () => {
+    const w = await walk(`${NET}if args.freeze:
+    model.encoder.requires_grad_(False)
+try:
+    model.head.requires_grad_(False)
+except RuntimeError:
+    model.head.requires_grad_(True)
+`);
+    const flags = Object.fromEntries(enumerateLeaves(moduleOf(w, 'model')).leaves.map((l) => [l.name, l.leaf.requiresGrad]));
+    assert.equal(flags['encoder.0.weight'], 'unknown');
+    assert.equal(flags['head.weight'], 'unknown', 'the except handler may or may not undo the try body');
+    const main = await walk(`${NET}if __name__ == "__main__":
+    model.encoder.requires_grad_(False)
+`);
+    assert.equal(enumerateLeaves(moduleOf(main, 'model')).leaves[0].leaf.requiresGrad, false);
+  });
+
+  test('a generator used only under a condition is not certainly exhausted', async () => {
+    const fm = await fileModel(`${NET}params = model.parameters()
+if verbose:
+    print(sum(p.numel() for p in params))
+opt = torch.optim.SGD(params, lr=0.1)
+`);
+    assert.deepEqual(fm.consumptions.map((c) => [c.sink, c.conditional]), [['comprehension', true], ['optimizer', false]]);
+    assert.equal(fm.optimizers[0].groups![0].params?.leaves.length, 8);
+  });
+
   test('a branch inside an unrolled loop runs when its condition holds', async () => {
     const w = await walk(`${NET}model.requires_grad_(False)
 opt = torch.optim.SGD(model.head.parameters(), lr=0.1)
