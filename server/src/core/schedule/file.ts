@@ -482,7 +482,7 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   for (const k of stepsTaint) taint.add(k);
 
   // Steps per epoch, for switching the plot's axis.
-  if (perEpoch !== undefined && perEpoch > 0) schedule.stepsPerEpoch = perEpoch;
+  if (perEpoch !== undefined && perEpoch > 0 && batchLoop?.role === 'batch') schedule.stepsPerEpoch = perEpoch;
   else {
     const spe = asInt(ctx.assumptions.valueFor('steps_per_epoch') ?? null);
     if (spe !== undefined && spe > 0) {
