@@ -211,6 +211,11 @@ export interface ParamFilter {
   text: string;
   node: SyntaxNode;
   test(qualifiedName: string, leaf: ParamLeaf): boolean | undefined;
+  /**
+   * The predicate loops over an empty list (`any(n.startswith(x) for x in freeze_prefixes)` with
+   * `freeze_prefixes = []`): it keeps nothing by configuration, whatever the names are.
+   */
+  iteratesEmpty?: boolean;
 }
 
 /** A parameter reached from a selection root, with the name `named_parameters()` would give it. */

@@ -451,6 +451,7 @@ export class Walker implements WalkResult {
     const lookup = lookupAsNow(frame.scope, conditions.map((c) => c.node));
     const filters = conditions.map(({ node: cond, negated }): ParamFilter => ({
       text: negated ? `not (${cond.text})` : cond.text,
+      iteratesEmpty: iteratesEmptyList(cond, lookup),
       node: cond,
       test: (qname, leaf) => {
         const r = evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup }, qname, leaf);
@@ -1040,6 +1041,7 @@ export class Walker implements WalkResult {
       const lookup = lookupAsNow(frame.scope, ifs);
       const filters: ParamFilter[] = ifs.map((cond) => ({
         text: cond.text,
+        iteratesEmpty: iteratesEmptyList(cond, lookup),
         node: cond,
         test: (qname, leaf) => evaluatePredicate(cond, { nameVar: it.nameVar, paramVar: it.paramVar, lookup }, qname, leaf),
       }));
@@ -1768,6 +1770,7 @@ function withFilters(sel: Selection, filters: ParamFilter[]): Selection {
     ...sel,
     filter: {
       text: all.map((f) => f.text).join(' and '),
+      iteratesEmpty: all.some((f) => f.iteratesEmpty),
       node: filters[filters.length - 1].node,
       test: (q, leaf) => {
         let result: boolean | undefined = true;
@@ -1791,9 +1794,22 @@ function lambdaFilter(lambda: SyntaxNode, scope: Scope, named: boolean): ParamFi
   const lookup = lookupAsNow(scope, [body]);
   return {
     text: body.text,
+    iteratesEmpty: iteratesEmptyList(body, lookup),
     node: body,
     test: (q, leaf) => evaluatePredicate(body, { paramVar, lookup }, q, leaf),
   };
+}
+
+/** A `for x in <empty list>` clause inside a predicate, with variables read as `lookup` gives them. */
+function iteratesEmptyList(node: SyntaxNode, lookup: (name: string) => Value | undefined): boolean {
+  for (const clause of node.descendantsOfType('for_in_clause')) {
+    const right = clause.childForFieldName('right');
+    if (!right) continue;
+    if ((right.type === 'list' || right.type === 'tuple') && right.namedChildren.every((c) => c.type === 'comment')) return true;
+    const v = right.type === 'identifier' ? lookup(right.text) : undefined;
+    if (v?.kind === 'list' && v.exact && v.items.length === 0) return true;
+  }
+  return false;
 }
 
 /**

@@ -27,6 +27,8 @@ optimizer = torch.optim.AdamW([
       if (!sel.filter || sel.leaf) return;
       // Filters on requires_grad depend on freezing, which is a different story.
       if (/requires_grad/.test(sel.filter.text) || sel.filter.text === 'recurse=False') return;
+      // `any(... for x in prefixes)` with `prefixes = []`: empty by configuration, not a name mismatch.
+      if (sel.filter.iteratesEmpty) return;
       const { leaves, opaque } = enumerateLeaves(sel.root);
       if (opaque.length || leaves.length === 0) return;
       const results = leaves.map((l) => sel.filter!.test(l.name, l.leaf));
