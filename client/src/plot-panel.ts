@@ -141,7 +141,7 @@ export class PlotPanel {
   <div id="subtitle"></div>
 </header>
 <section id="controls">
-  <label>Run length (optimizer steps) <input id="steps" type="number" min="1" step="1"></label>
+  <label>Run length <input id="steps" type="number" min="1" step="1"> <span id="stepsUnit">steps</span></label>
   <label>Steps per epoch <input id="stepsPerEpoch" type="number" min="1" step="1"></label>
   <span id="args"></span>
   <span class="toggles">

@@ -76,7 +76,8 @@ function render(): void {
 }
 
 function renderArgs(p: SchedulePreview): void {
-  ($('steps') as HTMLInputElement).value = String(p.unit === 'step' ? p.steps : p.steps * p.stepsPerEpoch);
+  ($('steps') as HTMLInputElement).value = String(p.steps);
+  $('stepsUnit').textContent = p.unit === 'step' ? 'optimizer steps' : 'epochs';
   ($('stepsPerEpoch') as HTMLInputElement).value = String(p.stepsPerEpoch);
   const box = $('args');
   box.replaceChildren();
@@ -160,9 +161,10 @@ function renderSummary(p: SchedulePreview): void {
 
 function send(): void {
   const steps = Number(($('steps') as HTMLInputElement).value);
-  const assumptions: PreviewAssumptions = { stepsPerEpoch: stepsPerEpoch(), args: { ...argValues } };
+  const assumptions: PreviewAssumptions = { args: { ...argValues } };
+  if (preview && stepsPerEpoch() !== preview.stepsPerEpoch) assumptions.stepsPerEpoch = stepsPerEpoch();
   // The run length is an assumption only once the user changes it.
-  if (Number.isFinite(steps) && steps > 0 && steps !== (preview ? (preview.unit === 'step' ? preview.steps : preview.steps * preview.stepsPerEpoch) : NaN)) assumptions.steps = steps;
+  if (Number.isFinite(steps) && steps > 0 && steps !== preview?.steps) assumptions.steps = steps;
   document.body.dataset.state = 'loading';
   vscode.postMessage({ type: 'assumptions', assumptions });
 }

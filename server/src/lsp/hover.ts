@@ -69,11 +69,15 @@ function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function schedulerHover(s: SchedulerModel, preview: SchedulePreview): HoverContent {
+export function schedulerHover(s: SchedulerModel, preview: SchedulePreview | undefined): HoverContent {
   const lines: string[] = [];
   const opt = s.optimizer ? ` on \`${optimizerLabel(s.optimizer)}\`` : '';
   lines.push(`\`${schedulerLabel(s)}\` = **${s.calleeNode.text}**${opt}`);
   lines.push('');
+  if (!preview) {
+    lines.push('Not simulated: no schedule was planned for this scheduler.');
+    return { markdown: lines.join('\n'), range: nodeRange(s.calleeNode) };
+  }
   if (preview.notSimulated) {
     lines.push(`Not simulated: ${preview.notSimulated}.`);
   } else if (!preview.groups.length || preview.steps === 0) {

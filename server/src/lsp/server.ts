@@ -30,9 +30,10 @@ import { ruleDocsBase, toLspDiagnostic } from './diagnostics';
 import { hoverTarget, optimizerHover, schedulerHover } from './hover';
 import { lrInlayHints } from './inlay-hints';
 import { Commands, SchedulePreviewRequestMethod, type SchedulePreview, type SchedulePreviewParams } from './protocol';
-import { previewOptions, previewScheduler, schedulerAt, ScopeCache } from './schedule-adapter';
+import { previewScheduler, schedulerAt } from './schedule-adapter';
 import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './settings';
 import type { SchedulerModel } from '../core/model';
+import type { SchedulePlan } from '../core/schedule';
 
 /** Options a client may pass in `initializationOptions`. */
 export interface InitializationOptions {
@@ -147,7 +148,7 @@ export class OptlintServer {
         if (!r || !model) return null;
         const target = hoverTarget(model, p.position.line, p.position.character);
         if (!target) return null;
-        const h = 'optimizer' in target ? optimizerHover(target.optimizer) : schedulerHover(target.scheduler, this.preview(r, target.scheduler));
+        const h = 'optimizer' in target ? optimizerHover(target.optimizer) : schedulerHover(target.scheduler, this.preview(r, target.scheduler, false));
         return { contents: { kind: 'markdown', value: h.markdown }, range: h.range };
       }),
     );
@@ -174,7 +175,7 @@ export class OptlintServer {
         const r = this.analyzer.resultFor(p.textDocument.uri);
         const model = r?.lint.model;
         if (!r || !model || !r.settings.inlayHints) return [];
-        return lrInlayHints({ model, range: p.range, startOf: (s) => this.preview(r, s, 1) }).map((h) => ({
+        return lrInlayHints({ model, range: p.range, startOf: (s) => this.preview(r, s, true) }).map((h) => ({
           position: h.position,
           label: h.label,
           tooltip: h.tooltip,
@@ -210,7 +211,7 @@ export class OptlintServer {
         if (!r || !model || !r.tree) return null;
         const s = schedulerAt(model, p.position.line, p.position.character);
         if (!s) return null;
-        return previewScheduler({ root: r.tree.rootNode, model, scheduler: s, options: previewOptions(r.settings, p.assumptions), scopes: this.scopes(r) });
+        return previewScheduler({ root: r.tree.rootNode, text: r.text, model, scheduler: s, settings: r.settings, assumptions: p.assumptions }) ?? null;
       }),
     );
     c.listen();
@@ -284,14 +285,9 @@ export class OptlintServer {
     void this.connection.sendDiagnostics({ uri: r.uri, version: r.version, diagnostics });
   }
 
-  private scopes(r: AnalysisResult): ScopeCache {
-    return memo(r, 'scopes', () => new ScopeCache(r.tree!.rootNode));
-  }
-
-  private preview(r: AnalysisResult, s: SchedulerModel, limit?: number): SchedulePreview {
-    return memo(r, `preview:${s.id}:${limit ?? 'all'}`, () =>
-      previewScheduler({ root: r.tree!.rootNode, model: r.lint.model!, scheduler: s, options: { ...previewOptions(r.settings), limit }, scopes: this.scopes(r) }),
-    );
+  /** The schedule of a scheduler for the hover chart (whole run) or the inlay hints (first values). */
+  private preview(r: AnalysisResult, s: SchedulerModel, initialOnly: boolean): SchedulePreview | undefined {
+    return memo(r, `preview:${s.id}:${initialOnly}`, () => previewScheduler({ root: r.tree!.rootNode, text: r.text, model: r.lint.model!, scheduler: s, settings: r.settings, initialOnly, maxSteps: 100_000, planCache: memo(r, 'plans', () => new Map<string, SchedulePlan[]>()) }));
   }
 
   /** Runs a request handler; a failure is logged and answered with null, never a crash. */
