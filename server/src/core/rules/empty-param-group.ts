@@ -56,8 +56,11 @@ function nearestWithParams(m: ModuleNode, opt: OptimizerModel, expr: string): { 
   if (index < 0) return undefined;
   const ownKey = entries[index][0];
   const suffix = childExpr('', parent, ownKey);
-  if (!expr.endsWith(suffix)) return undefined;
-  const parentExpr = expr.slice(0, -suffix.length);
+  // `model[-1]`: written from the end; the suggestion is written the same way.
+  const indexed = parent.type === 'Sequential' || parent.type === 'ModuleList';
+  const fromEnd = indexed && expr.endsWith(`[${index - entries.length}]`);
+  if (!expr.endsWith(suffix) && !fromEnd) return undefined;
+  const parentExpr = expr.slice(0, -(fromEnd ? `[${index - entries.length}]`.length : suffix.length));
   const grouped = new Set<number>();
   for (const g of opt.groups ?? []) for (const l of g.params?.leaves ?? []) grouped.add(l.leaf.id);
   const candidates: Array<{ key: string; module: ModuleNode; distance: number; free: boolean }> = [];
@@ -70,5 +73,6 @@ function nearestWithParams(m: ModuleNode, opt: OptimizerModel, expr: string): { 
   candidates.sort((a, b) => Number(b.free) - Number(a.free) || a.distance - b.distance);
   const best = candidates[0];
   if (!best || !best.free) return undefined;
-  return { module: best.module, expr: childExpr(parentExpr, parent, best.key) };
+  const position = entries.findIndex(([key]) => key === best.key);
+  return { module: best.module, expr: fromEnd ? `${parentExpr}[${position - entries.length}]` : childExpr(parentExpr, parent, best.key) };
 }
