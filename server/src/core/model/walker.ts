@@ -1327,7 +1327,13 @@ export class Walker implements WalkResult {
     if (p.startsWith('torch.optim.lr_scheduler.') || p === 'torch.optim.swa_utils.SWALR' || HF_SCHEDULE_FACTORY.test(p)) {
       return this.scheduler(p.split('.').pop()!, node, evaluated, frame);
     }
-    if (p.startsWith('torch.optim.') && /^[A-Z]/.test(p.split('.').pop()!)) {
+    if (p === 'torch.optim.swa_utils.AveragedModel') {
+      // A module holding a deep copy of the model's parameters (new tensors): not an optimizer.
+      const copy = new ModuleNode('AveragedModel', 'unknown', node.text, node);
+      copy.complete = false;
+      return this.track(copy);
+    }
+    if (p.startsWith('torch.optim.') && !p.startsWith('torch.optim.swa_utils.') && /^[A-Z]/.test(p.split('.').pop()!)) {
       const className = p.split('.').pop()!;
       // A generator iterated before this call yields nothing here.
       const consumedBefore = new Set<Value>(this.consumptions.filter((c) => !c.conditional).map((c) => c.source));
