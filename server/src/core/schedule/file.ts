@@ -458,7 +458,7 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   if (steps === undefined && own !== undefined && own > 0) {
     steps = own;
     plan.stepsFrom = 'horizon';
-    schedule.notes.push(`the run length is the schedule's own length (${own.toLocaleString('en-US')} steps)`);
+    schedule.notes.push(`the run length is the schedule's own length (${own.toLocaleString('en-US')} scheduler steps)`);
   }
   if (steps === undefined && fromLoops !== undefined && fromLoops > 0) {
     steps = fromLoops;
