@@ -24,6 +24,22 @@ export const ClientCommands = {
 /** The custom request behind the plot view: simulate one scheduler's optimizer with given assumptions. */
 export const SchedulePreviewRequestMethod = 'optlint/schedulePreview';
 
+/** Server status: parser backend, analysis counters (tests and the benchmark read it). */
+export const StatusRequestMethod = 'optlint/status';
+
+export interface ServerStatus {
+  backend: 'native' | 'wasm' | 'none';
+  /** Why the native backend did not load, when the server fell back to wasm. */
+  nativeLoadError?: string;
+  documents: number;
+  /** Analyses run since start, and analyses dropped because their version was already stale. */
+  runs: number;
+  staleDropped: number;
+  /** Re-parses: incremental (edited tree) and full. */
+  parses: { incremental: number; full: number };
+  memoryMB: number;
+}
+
 /** Assumptions the user can change in the plot view; absent values come from the settings. */
 export interface PreviewAssumptions {
   /** Optimizer steps to simulate when the script does not fix the length of the run. */

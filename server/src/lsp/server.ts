@@ -29,7 +29,7 @@ import { scheduleLenses } from './code-lens';
 import { ruleDocsBase, toLspDiagnostic } from './diagnostics';
 import { hoverTarget, optimizerHover, schedulerHover } from './hover';
 import { lrInlayHints } from './inlay-hints';
-import { Commands, SchedulePreviewRequestMethod, type SchedulePreview, type SchedulePreviewParams } from './protocol';
+import { Commands, SchedulePreviewRequestMethod, StatusRequestMethod, type SchedulePreview, type SchedulePreviewParams, type ServerStatus } from './protocol';
 import { previewScheduler, schedulerAt } from './schedule-adapter';
 import { DEFAULT_SETTINGS, normaliseSettings, type ServerSettings } from './settings';
 import type { SchedulerModel } from '../core/model';
@@ -214,6 +214,18 @@ export class OptlintServer {
         return previewScheduler({ root: r.tree.rootNode, text: r.text, model, scheduler: s, settings: r.settings, assumptions: p.assumptions }) ?? null;
       }),
     );
+    c.onRequest(StatusRequestMethod, (): ServerStatus => {
+      const docs = this.analyzer?.documents.all() ?? [];
+      return {
+        backend: this.parser?.backend ?? 'none',
+        nativeLoadError,
+        documents: docs.length,
+        runs: this.analyzer?.counters.runs ?? 0,
+        staleDropped: this.analyzer?.counters.staleDropped ?? 0,
+        parses: docs.reduce((a, d) => ({ incremental: a.incremental + d.parses.incremental, full: a.full + d.parses.full }), { incremental: 0, full: 0 }),
+        memoryMB: Math.round(process.memoryUsage().rss / 1048576),
+      };
+    });
     c.listen();
   }
 
