@@ -180,6 +180,11 @@ export class ModuleNode {
   opaqueRequiresGrad: boolean | 'unknown' = true;
   /** From the facts table where the type is known: total parameter count. */
   numParams: number | undefined;
+  /**
+   * Starts from trained weights: a torchvision model built with `weights=...`/`pretrained=True`,
+   * or any module given `load_state_dict(...)`. Undefined when that cannot be told.
+   */
+  pretrained?: boolean;
   constructor(
     /** Class name: `Linear`, `Sequential`, `ResNet`, a user class, or `?`. */
     public type: string,

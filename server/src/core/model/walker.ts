@@ -1193,6 +1193,9 @@ export class Walker implements WalkResult {
           }
           return { kind: 'paramsource', selections: [sel], consumable: true, named: method === 'named_parameters', node };
         }
+        case 'load_state_dict':
+          m.pretrained = true;
+          return UNKNOWN;
         case 'requires_grad_': {
           const flag = positional[0] ?? keywords.get('requires_grad') ?? { kind: 'bool', value: true };
           this.recordFreeze(node, [{ root: m, expr: node.text, node }], flag.kind === 'bool' ? flag.value : undefined);
@@ -1356,6 +1359,7 @@ export class Walker implements WalkResult {
       const fn = p.split('.').pop()!;
       const m = createTorchvisionModule(fn, node.text, node);
       if (m) {
+        m.pretrained = torchvisionPretrained(keywords, evaluated.hasSplat);
         this.modules.push(m);
         return { kind: 'module', module: m };
       }
@@ -1655,6 +1659,18 @@ export class Walker implements WalkResult {
     if (returns.length === 0) return { kind: 'none' };
     return returns.every((r) => r === returns[0]) ? returns[0] : UNKNOWN;
   }
+}
+
+/**
+ * Whether `torchvision.models.x(...)` loads trained weights: `weights=None` (the default) does
+ * not, any other known `weights` value or `pretrained=True` does; undefined when unknown.
+ */
+function torchvisionPretrained(keywords: Map<string, Value>, hasSplat: boolean): boolean | undefined {
+  const weights = keywords.get('weights');
+  const legacy = keywords.get('pretrained');
+  if (weights) return weights.kind === 'none' ? false : weights.kind === 'unknown' ? undefined : true;
+  if (legacy) return legacy.kind === 'bool' ? legacy.value : undefined;
+  return hasSplat ? undefined : false;
 }
 
 /** A module's structure changed: parameter counts taken from the facts table no longer hold. */

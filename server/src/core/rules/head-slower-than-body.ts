@@ -9,7 +9,7 @@ export const headSlowerThanBody = defineRule({
   summary: 'A new, randomly initialised head given a lower lr than the pretrained body it sits on',
   docs: {
     whatItDoes:
-      'In fine-tuning code that replaces a torchvision model\'s head (`model.fc = nn.Linear(...)`) and gives the head and the body separate groups, notes when the new head learns more slowly than the pretrained body.',
+      'In fine-tuning code that replaces the head of a pretrained torchvision model (built with `weights=...` or given `load_state_dict`) with `model.fc = nn.Linear(...)` and gives the head and the body separate groups, notes when the new head learns more slowly than the pretrained body.',
     whyIsThisBad:
       'The usual recipe is the opposite: the fresh head starts from random weights and needs the larger lr, while the pretrained body is nudged with a small one. Swapped values make the body drift away from its pretrained features while the head barely learns.',
     example: `model = torchvision.models.resnet18(weights='IMAGENET1K_V1')
@@ -56,5 +56,9 @@ function newHeadOf(g: ParamGroupModel): ModuleNode | undefined {
   let top: ModuleNode = m;
   while (top.parent && top.parent.origin === 'torch.nn' && top.parent.parent) top = top.parent;
   const parent = top.parent;
-  return m.origin === 'torch.nn' && parent?.origin === 'torchvision' ? m : undefined;
+  if (m.origin !== 'torch.nn' || parent?.origin !== 'torchvision') return undefined;
+  // Only a body that starts from trained weights needs the gentler lr.
+  let root: ModuleNode = parent;
+  while (root.parent) root = root.parent;
+  return root.pretrained === true || parent.pretrained === true ? m : undefined;
 }
