@@ -44,7 +44,10 @@ entry documents fails. Nothing is accepted silently.
 
 Third-party packages a fixture imports but that are not installed (Lightning) are replaced by
 the small stubs in STUBS, which keep only what the fixtures use (`LightningModule` is an
-`nn.Module`).
+`nn.Module`). There is no network: pretrained torchvision weights (`weights="IMAGENET1K_V1"`,
+`pretrained=True`) are replaced by the freshly initialised weights of the same architecture, and
+`torch.load(path)` of a file that does not exist returns the state dict of the torchvision model
+named by the file (`mobilenet_v3_small_imagenet.pth`). No claim depends on weight values.
 """
 from __future__ import annotations
 
@@ -120,6 +123,35 @@ def _stub_lightning() -> dict[str, types.ModuleType]:
 STUBS = {"pytorch_lightning": _stub_lightning}
 
 
+def _random_state_dict(filename: str):
+    """The state dict of a fresh torchvision model named by a weights file (`resnet18-f37072fd.pth`)."""
+    import torchvision
+
+    base = os.path.basename(filename)
+    for builder in sorted(torchvision.models.list_models(), key=len, reverse=True) if hasattr(torchvision.models, "list_models") else []:
+        if base.startswith(builder):
+            return getattr(torchvision.models, builder)(weights=None).state_dict()
+    for builder in ("mobilenet_v3_small", "mobilenet_v3_large", "resnet18", "resnet34", "resnet50", "vit_b_16", "efficientnet_b0"):
+        if base.startswith(builder):
+            return getattr(torchvision.models, builder)(weights=None).state_dict()
+    raise FileNotFoundError(filename)
+
+
+def install_offline_weights() -> None:
+    """Pretrained weights without a network: see the note on weights at the top of this file."""
+    from torchvision.models import _api
+
+    _api.load_state_dict_from_url = lambda url, *args, **kwargs: _random_state_dict(url)
+    real_load = torch.load
+
+    def load(f, *args, **kwargs):
+        if isinstance(f, str) and not os.path.exists(f):
+            return _random_state_dict(f)
+        return real_load(f, *args, **kwargs)
+
+    torch.load = load
+
+
 def install_stubs() -> list[str]:
     installed = []
     for name, make in STUBS.items():
@@ -128,6 +160,7 @@ def install_stubs() -> list[str]:
         except ImportError:
             sys.modules.update(make())
             installed.append(name)
+    install_offline_weights()
     return installed
 
 
