@@ -21,6 +21,23 @@ import {
 } from './pyvalue';
 import { callValue } from './pyeval';
 
+/** Steps per block of the tight loops: one batched libm call per block. */
+const FAST_BLOCK = 4096;
+
+/**
+ * Scratch arrays of the tight loops (module-level: the simulator is synchronous, and no loop
+ * holds them across a call into another scheduler).
+ */
+const scratchArgs = new Float64Array(FAST_BLOCK + 1);
+const scratchCos = new Float64Array(FAST_BLOCK + 1);
+const scratchF = new Float64Array(FAST_BLOCK);
+const scratchKind = new Uint8Array(FAST_BLOCK);
+
+/** `buf[j .. j + k)` = v. */
+function fillConst(buf: Float64Array, j: number, k: number, v: number): void {
+  buf.fill(v, j, j + k);
+}
+
 /** Shared simulation context. */
 export interface EngineEnv {
   libm: BatchLibm;
@@ -652,39 +669,76 @@ export class CosineAnnealingLR extends LRScheduler {
     for (let g = 0; g < out.length; g++) out[g] = r * (lr[g] - m) + m;
   }
 
+  /**
+   * The recursive form a block at a time: the block's cos(π·e/T) values in one libm call, the
+   * per-step ratio `(1 + cos(e)) / (1 + cos(e - 1))` (or the trough term) computed once for all
+   * groups, then one tight loop per group. Same operations in the same order as getLr.
+   */
   override fastSteps(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number {
     const T = this.tMax.v;
     let e = this.lastEpoch;
     // int32 fast path only; the first step after construction (stepCount 1) takes the general path
     if (!this.tMax.isInt || T <= 0 || T >= 0x10000000 || e < 1 || e + n >= 0x40000000 || this.stepCount < 1) return 0;
     const lr = this.opt.lr;
+    const base = this.baseLrs;
     const G = lr.length;
     const m = this.etaMin;
     const tt = 2 * T;
-    const cos = this.cos;
-    let c0 = cos.get(e);
-    for (let t = 0; t < n; t++) {
-      const jt = j + t;
-      for (let g = 0; g < G; g++) lrBufs[g][jt] = lr[g];
-      if (momBufs) for (let g = 0; g < G; g++) momBufs[g][jt] = mArr![g];
-      const ne = e + 1;
-      if (((ne - 1 - T) | 0) % (tt | 0) === 0) {
-        const c = this.troughTerm();
-        for (let g = 0; g < G; g++) lr[g] = lr[g] + ((this.baseLrs[g] - m) * (1 - c)) / 2;
-        c0 = cos.get(ne);
-      } else {
-        const c1 = cos.get(ne);
-        const den = 1 + c0;
-        if (den === 0) return t;
-        const r = (1 + c1) / den;
-        for (let g = 0; g < G; g++) lr[g] = r * (lr[g] - m) + m;
-        c0 = c1;
+    const libm = this.env.libm;
+    const args = scratchArgs;
+    const cosv = scratchCos;
+    const r = scratchF;
+    const kind = scratchKind;
+    let done = 0;
+    while (done < n) {
+      const k = Math.min(FAST_BLOCK, n - done);
+      // cos(π·x/T) for x = e .. e + k: step t (new epoch e + t + 1) reads cos(e + t) and cos(e + t + 1)
+      for (let i = 0; i <= k; i++) args[i] = (Math.PI * (e + i)) / T;
+      libm.map1('cos', args, cosv, k + 1);
+      let stop = k;
+      let troughs = false;
+      for (let t = 0; t < k; t++) {
+        const ne = e + t + 1;
+        if (((ne - 1 - T) | 0) % (tt | 0) === 0) {
+          kind[t] = 1;
+          troughs = true;
+        } else {
+          const den = 1 + cosv[t];
+          if (den === 0) {
+            stop = t; // ZeroDivisionError: the general path raises it
+            break;
+          }
+          kind[t] = 0;
+          r[t] = (1 + cosv[t + 1]) / den;
+        }
       }
-      e = ne;
-      this.lastEpoch = ne;
-      this.stepCount++;
+      const c = troughs ? this.troughTerm() : 0;
+      const at = j + done;
+      for (let g = 0; g < G; g++) {
+        const buf = lrBufs[g];
+        const up = ((base[g] - m) * (1 - c)) / 2;
+        let x = lr[g];
+        if (troughs) {
+          for (let t = 0; t < stop; t++) {
+            buf[at + t] = x;
+            x = kind[t] === 1 ? x + up : r[t] * (x - m) + m;
+          }
+        } else {
+          for (let t = 0; t < stop; t++) {
+            buf[at + t] = x;
+            x = r[t] * (x - m) + m;
+          }
+        }
+        lr[g] = x;
+      }
+      if (momBufs) for (let g = 0; g < G; g++) fillConst(momBufs[g], at, stop, mArr![g]);
+      e += stop;
+      done += stop;
+      this.lastEpoch = e;
+      this.stepCount += stop;
+      if (stop < k) break;
     }
-    return n;
+    return done;
   }
 
   override closedForm(out: Float64Array): void {
@@ -765,40 +819,6 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   override milestoneStep(): void {
     if (this.env.v2) this.updateLr(true); // base _update_lr(0): no closed form -> get_lr()
     else this.stepEpoch(0);
-  }
-}
-
-/** OneCycleLR steps within one phase (see OneCycleLR.fastSteps); same arithmetic as get_lr. */
-function oneCycleSegment(
-  k: number,
-  stepNum: number,
-  j: number,
-  lr: Float64Array,
-  s: Float64Array,
-  en: Float64Array,
-  mom: Float64Array | null,
-  sm: Float64Array | null,
-  em: Float64Array | null,
-  start: number,
-  den: number,
-  cosTable: NumberTable | null,
-  lrBufs: Float64Array[],
-  momBufs: Float64Array[] | null,
-  mArr: Float64Array | null,
-): void {
-  const G = lr.length;
-  for (let t = 0; t < k; t++, stepNum++, j++) {
-    for (let g = 0; g < G; g++) lrBufs[g][j] = lr[g];
-    if (momBufs) for (let g = 0; g < G; g++) momBufs[g][j] = mArr![g];
-    if (cosTable) {
-      const cosOut = cosTable.get(stepNum) + 1;
-      for (let g = 0; g < G; g++) lr[g] = en[g] + ((s[g] - en[g]) / 2.0) * cosOut;
-      if (mom) for (let g = 0; g < G; g++) mom[g] = em![g] + ((sm![g] - em![g]) / 2.0) * cosOut;
-    } else {
-      const pct = (stepNum - start) / den;
-      for (let g = 0; g < G; g++) lr[g] = (en[g] - s[g]) * pct + s[g];
-      if (mom) for (let g = 0; g < G; g++) mom[g] = (em![g] - sm![g]) * pct + sm![g];
-    }
   }
 }
 
@@ -912,13 +932,21 @@ export class OneCycleLR extends LRScheduler {
     }
   }
 
+  /**
+   * A phase at a time, in blocks: the block's factors (cos(π·pct) + 1, or pct) computed once for
+   * all groups with one batched libm call, then one tight loop per group over plain numbers. The
+   * new values do not depend on the previous ones, so this is exactly getLr's arithmetic.
+   */
   override fastSteps(n: number, lrBufs: Float64Array[], momBufs: Float64Array[] | null, mArr: Float64Array | null, j: number): number {
     const o = this.opt;
     const mom = this.cycleMomentum ? (this.useBeta1 ? o.beta1! : o.momentum!) : null;
     const ends = this.ends;
     const P = ends.length;
+    const G = o.n;
+    const libm = this.env.libm;
+    const f = scratchF;
+    const args = scratchArgs;
     let t = 0;
-    // One phase at a time: within a phase the arrays, start and denominator are fixed.
     while (t < n) {
       const stepNum = this.lastEpoch + 1;
       if (stepNum > this.totalSteps) break; // raises: general path
@@ -928,31 +956,71 @@ export class OneCycleLR extends LRScheduler {
       if (den === 0) break;
       // steps of this phase: stepNum <= end (the last phase runs to total_steps)
       const lastInPhase = pi === P - 1 ? this.totalSteps : Math.floor(ends[pi]);
-      const k = Math.min(n - t, lastInPhase - stepNum + 1);
+      const k = Math.min(n - t, lastInPhase - stepNum + 1, FAST_BLOCK);
       if (k <= 0) break;
+      if (this.cos) {
+        for (let i = 0; i < k; i++) args[i] = Math.PI * ((stepNum + i - start) / den);
+        libm.map1('cos', args, f, k);
+        for (let i = 0; i < k; i++) f[i] = f[i] + 1;
+        if (!libm.exact) this.inexact = true;
+      } else {
+        for (let i = 0; i < k; i++) f[i] = (stepNum + i - start) / den;
+      }
       const ph = this.phases[pi];
-      oneCycleSegment(
-        k,
-        stepNum,
-        j + t,
-        o.lr,
-        groupKey(o, ph.startLr),
-        groupKey(o, ph.endLr),
-        mom,
-        mom ? groupKey(o, ph.startM) : null,
-        mom ? groupKey(o, ph.endM) : null,
-        start,
-        den,
-        this.cos ? this.table : null,
-        lrBufs,
-        momBufs,
-        mArr,
-      );
+      const at = j + t;
+      segment(this.cos, k, at, o.lr, groupKey(o, ph.startLr), groupKey(o, ph.endLr), f, lrBufs);
+      if (mom) {
+        const into = momBufs && mArr === mom ? momBufs : null;
+        segment(this.cos, k, at, mom, groupKey(o, ph.startM), groupKey(o, ph.endM), f, into);
+      }
+      if (momBufs && !(mom && mArr === mom)) for (let g = 0; g < G; g++) fillConst(momBufs[g], at, k, mArr![g]);
       this.lastEpoch += k;
       this.stepCount += k;
       t += k;
     }
     return t;
+  }
+}
+
+/**
+ * OneCycleLR over k steps of one phase for every group: records the value in effect, then sets
+ * `en + ((s - en) / 2.0) * f` (cos; f = cos(π·pct) + 1) or `(en - s) * f + s` (linear; f = pct),
+ * as get_lr does. `bufs` null: only the final values are kept.
+ */
+function segment(
+  cos: boolean,
+  k: number,
+  at: number,
+  cur: Float64Array,
+  s: Float64Array,
+  en: Float64Array,
+  f: Float64Array,
+  bufs: Float64Array[] | null,
+): void {
+  for (let g = 0; g < cur.length; g++) {
+    let x = cur[g];
+    const a = en[g];
+    if (cos) {
+      const h = (s[g] - a) / 2.0;
+      if (bufs) {
+        const buf = bufs[g];
+        for (let i = 0; i < k; i++) {
+          buf[at + i] = x;
+          x = a + h * f[i];
+        }
+      } else x = a + h * f[k - 1];
+    } else {
+      const d = a - s[g];
+      const b = s[g];
+      if (bufs) {
+        const buf = bufs[g];
+        for (let i = 0; i < k; i++) {
+          buf[at + i] = x;
+          x = d * f[i] + b;
+        }
+      } else x = d * f[k - 1] + b;
+    }
+    cur[g] = x;
   }
 }
 
