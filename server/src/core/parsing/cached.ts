@@ -31,7 +31,8 @@ class CursorTree {
    * where it is: the model reads nodes roughly in document order, so this is a few steps, not a
    * walk from the root.
    */
-  goTo(path: readonly number[]): Raw {
+  goTo(node: PlainNode): Raw {
+    const path = this.pathOf(node);
     const c = this.cursor;
     const at = this.at;
     let common = 0;
@@ -68,13 +69,23 @@ class CursorTree {
   private static readonly symbols = new WeakMap<object, Map<number, [string, boolean]>>();
   private static readonly fields = new WeakMap<object, Map<number, string>>();
 
+  private readonly scratch: number[] = [];
+
+  /** Child indices from the root to `node`, in a reused array (no allocation per node). */
+  private pathOf(node: PlainNode): number[] {
+    const path = this.scratch;
+    path.length = node.depth;
+    for (let n: PlainNode | null = node; n && n.depth > 0; n = n.parent) path[n.depth - 1] = n.index;
+    return path;
+  }
+
   /**
    * Reads a node's children. With `namedOnly`, anonymous children (punctuation, keywords) cost
    * two cursor reads and are only materialised when they fill a field (an operator); `reuse`
    * keeps the identity of children read before.
    */
   readChildren(parent: PlainNode, namedOnly: boolean, reuse?: ReadonlyMap<number, PlainNode>): PlainNode[] {
-    const c = this.goTo(parent.path);
+    const c = this.goTo(parent);
     const out: PlainNode[] = [];
     if (!c.gotoFirstChild()) return out;
     this.at.push(0);
@@ -113,7 +124,7 @@ class CursorTree {
           if (field) fields.set(fieldId, field);
         }
       }
-      out.push(new PlainNode(this, parent, [...parent.path, i], { type: symbol[0], isNamed: symbol[1], startIndex: c.startIndex, endIndex: c.endIndex, field }));
+      out.push(new PlainNode(this, parent, i, { type: symbol[0], isNamed: symbol[1], startIndex: c.startIndex, endIndex: c.endIndex, field }));
       i++;
     } while (c.gotoNextSibling());
     return out;
@@ -148,10 +159,14 @@ export class PlainNode implements SyntaxNode {
   private _hasError?: boolean;
   private _isMissing?: boolean;
 
+  /** Distance from the root (0 for the root). */
+  readonly depth: number;
+
   constructor(
     private readonly tree: CursorTree,
     readonly parent: PlainNode | null,
-    readonly path: readonly number[],
+    /** Position among all of the parent's children (anonymous ones included). */
+    readonly index: number,
     basics: Basics,
   ) {
     this.type = basics.type;
@@ -159,6 +174,7 @@ export class PlainNode implements SyntaxNode {
     this.startIndex = basics.startIndex;
     this.endIndex = basics.endIndex;
     this.field = basics.field;
+    this.depth = parent ? parent.depth + 1 : 0;
   }
 
   get text(): string {
@@ -176,7 +192,7 @@ export class PlainNode implements SyntaxNode {
   }
 
   private readPositions(): void {
-    const c = this.tree.goTo(this.path);
+    const c = this.tree.goTo(this);
     const s = c.startPosition;
     const e = c.endPosition;
     this._start = { row: s.row, column: s.column };
@@ -198,7 +214,7 @@ export class PlainNode implements SyntaxNode {
 
   get children(): PlainNode[] {
     if (!this._children) {
-      const reuse = this._fielded ? new Map(this._fielded.map((n) => [n.path[n.path.length - 1], n])) : undefined;
+      const reuse = this._fielded ? new Map(this._fielded.map((n) => [n.index, n])) : undefined;
       this._children = this.tree.readChildren(this, false, reuse);
     }
     return this._children;
@@ -223,12 +239,12 @@ export class PlainNode implements SyntaxNode {
 
   get nextSibling(): PlainNode | null {
     if (!this.parent) return null;
-    return this.parent.children[this.path[this.path.length - 1] + 1] ?? null;
+    return this.parent.children[this.index + 1] ?? null;
   }
 
   get previousSibling(): PlainNode | null {
     if (!this.parent) return null;
-    return this.parent.children[this.path[this.path.length - 1] - 1] ?? null;
+    return this.parent.children[this.index - 1] ?? null;
   }
 
   child(index: number): PlainNode | null {
@@ -249,7 +265,7 @@ export class PlainNode implements SyntaxNode {
 
   /** The binding's own node object (for queries); costs a cursor walk and a native node. */
   rawNode(): Raw {
-    return this.tree.goTo(this.path).currentNode;
+    return this.tree.goTo(this).currentNode;
   }
 
   descendantsOfType(type: string | string[]): PlainNode[] {
@@ -275,7 +291,7 @@ export function cachedTree(raw: Raw, source: string): SyntaxTree & { raw: Raw } 
       if (!root) {
         const t = new CursorTree(raw, source);
         const r = raw.rootNode;
-        root = new PlainNode(t, null, [], { type: r.type, isNamed: true, startIndex: r.startIndex, endIndex: r.endIndex, field: null });
+        root = new PlainNode(t, null, 0, { type: r.type, isNamed: true, startIndex: r.startIndex, endIndex: r.endIndex, field: null });
       }
       return root;
     },
