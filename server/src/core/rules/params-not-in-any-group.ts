@@ -1,4 +1,4 @@
-import { enumerateLeaves, type ModuleNode } from '../model';
+import { enumerateLeaves, isWithin, type ModuleNode, type OptimizerModel } from '../model';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
 import { ancestorExpr, childExpr, commonAncestor, describeSize, moduleTypeLabel, optimizerLabel } from './helpers';
@@ -42,9 +42,13 @@ optimizer = torch.optim.SGD([
       if (all.opaque.length || all.leaves.length === 0) continue;
       const covered = new Set<number>();
       for (const g of groups) for (const l of g.params!.leaves) covered.add(l.leaf.id);
-      const trainable = all.leaves.filter((l) => l.leaf.requiresGrad === true);
+      // Parameters another optimizer trains (a GAN's discriminator next to its generator) are not
+      // forgotten; when another optimizer over this model is only partly known, stay quiet.
+      const elsewhere = trainedElsewhere(opt, model.optimizers, ancestor);
+      if (!elsewhere) continue;
+      const trainable = all.leaves.filter((l) => l.leaf.requiresGrad === true && !elsewhere.has(l.leaf.id));
       if (all.leaves.some((l) => !covered.has(l.leaf.id) && l.leaf.requiresGrad === 'unknown')) continue;
-      const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && l.leaf.requiresGrad === true);
+      const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && !elsewhere.has(l.leaf.id) && l.leaf.requiresGrad === true);
       if (missing.length === 0) continue;
       // Fine-tuning only the top of a model is a choice, not an accident: speak up only when most
       // of the model is covered and the gap is the exception.
@@ -66,6 +70,23 @@ optimizer = torch.optim.SGD([
     }
   },
 });
+
+/**
+ * Leaves held by the file's other optimizers, or undefined when one of them works on this model
+ * (a selection inside or around `ancestor`) with groups that are not exactly known.
+ */
+function trainedElsewhere(opt: OptimizerModel, all: OptimizerModel[], ancestor: ModuleNode): Set<number> | undefined {
+  const ids = new Set<number>();
+  for (const other of all) {
+    if (other === opt) continue;
+    for (const g of other.groups ?? []) {
+      for (const l of g.params?.leaves ?? []) ids.add(l.leaf.id);
+      const touches = g.selections.some((s) => isWithin(s.root, ancestor) || isWithin(ancestor, s.root));
+      if (touches && (!g.params || !g.params.exact || !other.groupsComplete)) return undefined;
+    }
+  }
+  return ids;
+}
 
 function sizeSuffix(m: ModuleNode): string {
   const s = describeSize(m);
