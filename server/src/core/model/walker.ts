@@ -374,7 +374,8 @@ export class Walker implements WalkResult {
       case 'list_pattern': {
         const targets = target.namedChildren.filter((c) => c.type !== 'comment');
         const items = value.kind === 'list' && value.exact && value.items.length === targets.length ? value.items : undefined;
-        targets.forEach((t, i) => this.assignTarget(t, items ? items[i] : UNKNOWN, frame));
+        // `self.encoder, self.decoder = build(cfg)`: each part comes from the same unknown call.
+        targets.forEach((t, i) => this.assignTarget(t, items ? items[i] : UNKNOWN, frame, items ? undefined : valueNode));
         return;
       }
       case 'attribute': {
@@ -404,6 +405,14 @@ export class Walker implements WalkResult {
             }
             m.children.delete(attr);
             m.ownParams.set(attr, value.leaf);
+            invalidateCounts(m);
+          } else if (value.kind === 'unknown' && mayBeModule(valueNode)) {
+            // `self.backbone = timm.create_model(...)`, `self.encoder = encoder`: it may be a
+            // module (or a parameter) we cannot see, so the module may hold parameters we do not.
+            m.children.delete(attr);
+            m.ownParams.delete(attr);
+            m.attrs.delete(attr);
+            m.complete = false;
             invalidateCounts(m);
           } else if (!m.children.has(attr) && !m.ownParams.has(attr)) {
             m.attrs.set(attr, value);
@@ -1433,6 +1442,16 @@ export class Walker implements WalkResult {
         }
         return UNKNOWN;
       }
+      case 'setattr': {
+        // setattr(self, name, nn.Linear(...)): registered like an attribute assignment.
+        const [obj, name, value] = positional;
+        if (obj?.kind === 'module') {
+          if (name?.kind === 'string' && value?.kind === 'module') obj.module.addChild(name.value, value.module);
+          else if (value?.kind !== 'number' && value?.kind !== 'string' && value?.kind !== 'bool' && value?.kind !== 'none') obj.module.complete = false;
+          invalidateCounts(obj.module);
+        }
+        return { kind: 'none' };
+      }
       case 'float': {
         const v = positional[0];
         if (v?.kind === 'number') return num(v.value, false);
@@ -1673,6 +1692,17 @@ function torchvisionPretrained(keywords: Map<string, Value>, hasSplat: boolean):
   return hasSplat ? undefined : false;
 }
 
+/**
+ * Whether an expression the walker could not evaluate may still produce a module: a call, a name,
+ * an attribute... but not arithmetic, a comparison or a literal.
+ */
+function mayBeModule(node: SyntaxNode | undefined): boolean {
+  // No expression (`self.n += 1`): an update of something already there.
+  if (!node) return false;
+  if (node.type === 'parenthesized_expression') return mayBeModule(node.namedChildren.find((c) => c.type !== 'comment'));
+  return ['call', 'identifier', 'attribute', 'subscript', 'conditional_expression', 'boolean_operator', 'await'].includes(node.type);
+}
+
 /** A module's structure changed: parameter counts taken from the facts table no longer hold. */
 function invalidateCounts(m: ModuleNode): void {
   for (let cur: ModuleNode | undefined = m; cur; cur = cur.parent) cur.numParams = undefined;
@@ -1681,7 +1711,7 @@ function invalidateCounts(m: ModuleNode): void {
 /** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
 const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);
 
-const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'len', 'float', 'int', 'sum', 'object', 'map', 'sorted', 'print', 'enumerate', 'zip', 'iter', 'next', 'super', 'isinstance', 'min', 'max', 'abs', 'round', 'str', 'bool']);
+const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'len', 'float', 'int', 'sum', 'object', 'map', 'sorted', 'print', 'enumerate', 'zip', 'iter', 'next', 'super', 'isinstance', 'min', 'max', 'abs', 'round', 'str', 'bool', 'setattr']);
 
 /** Hugging Face schedule factories (`transformers.get_cosine_schedule_with_warmup`, `get_scheduler`). */
 const HF_SCHEDULE_FACTORY = /^transformers\.(?:optimization\.)?get_(?:\w*_schedule\w*|scheduler)$/;
