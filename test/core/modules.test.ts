@@ -187,13 +187,26 @@ model.fc = nn.Linear(model.fc.in_features, 10)
     assert.deepEqual(leafNames(moduleOf(w, 'model')), ['0.weight', '0.bias']);
   });
 
-  test('an attribute set to something unknown makes the module incomplete', async () => {
-    const w = await walk('model = nn.Sequential(nn.Linear(4, 4))\nmodel.head = build_head()\nmodel.extra = nn.Linear(4, 1)\n');
-    const m = moduleOf(w, 'model');
-    assert.equal(m.complete, true, 'an unknown value on a new attribute is a plain attribute');
-    assert.deepEqual(leafNames(m), ['0.weight', '0.bias', 'extra.weight', 'extra.bias']);
+  test('an attribute set to something that may be a module makes the module incomplete', async () => {
+    for (const rhs of ['build_head()', 'timm.create_model("resnet50")', 'backbone', 'cfg.encoder', 'heads[0]']) {
+      const w = await walk(`model = nn.Sequential(nn.Linear(4, 4))\nmodel.head = ${rhs}\n`);
+      assert.equal(moduleOf(w, 'model').complete, false, rhs);
+    }
     const w2 = await walk('model = nn.Sequential(nn.Linear(4, 4))\nmodel.fc = nn.Linear(4, 2)\nmodel.fc = build_head()\n');
     assert.equal(moduleOf(w2, 'model').complete, false);
+  });
+
+  test('numbers, strings and arithmetic on a module are plain attributes', async () => {
+    const w = await walk('model = nn.Sequential(nn.Linear(4, 4))\nmodel.scale = dim ** -0.5\nmodel.name = f"net-{k}"\nmodel.hidden = 128\nmodel.extra = nn.Linear(4, 1)\n');
+    const m = moduleOf(w, 'model');
+    assert.equal(m.complete, true);
+    assert.deepEqual(leafNames(m), ['0.weight', '0.bias', 'extra.weight', 'extra.bias']);
+  });
+
+  test('setattr registers a module, or makes the owner incomplete', async () => {
+    const w = await walk('model = nn.Sequential()\nsetattr(model, "proj", nn.Linear(4, 4))\nother = nn.Sequential()\nsetattr(other, name, make())\n');
+    assert.deepEqual(leafNames(moduleOf(w, 'model')), ['proj.weight', 'proj.bias']);
+    assert.equal(moduleOf(w, 'other').complete, false);
   });
 
   test('add_module registers a child', async () => {
