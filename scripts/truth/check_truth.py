@@ -34,6 +34,7 @@ optimizer when the case built more than one):
   step-raises <Type>[: <message>]   The case runs; the first `step()` (after a backward pass as
                                     above) raises <Type>.
   value <expr> <literal>            `<expr> == literal` (a one-element tensor is compared by value).
+  prints <text>                     The case runs, and what it printed to stdout contains <text>.
 
 The rules follow torch 2.x; the torch here may be older (Debian's 1.13.1). Where 1.13 behaves
 differently, the case states the 2.x behaviour with `# truth:` and the 1.13 behaviour with
@@ -42,9 +43,10 @@ an entry of VERSION_DIFFERENCES below (which quotes the reference); an entry mar
 (1.13 raises where 2.x runs) replaces all of the case's claims. A `truth-1.13` claim that no
 entry documents fails. Nothing is accepted silently.
 
-Third-party packages a fixture imports but that are not installed (Lightning) are replaced by
-the small stubs in STUBS, which keep only what the fixtures use (`LightningModule` is an
-`nn.Module`). There is no network: pretrained torchvision weights (`weights="IMAGENET1K_V1"`,
+Third-party packages a fixture imports but that are not installed (Lightning, transformers) are
+replaced by the small stubs in STUBS, which keep only what the fixtures use (`LightningModule` is
+an `nn.Module`; transformers' schedule factories are the verbatim copies in
+scripts/golden/gen_golden.py). There is no network: pretrained torchvision weights (`weights="IMAGENET1K_V1"`,
 `pretrained=True`) are replaced by the freshly initialised weights of the same architecture, and
 `torch.load(path)` of a file that does not exist returns the state dict of the torchvision model
 named by the file (`mobilenet_v3_small_imagenet.pth`). No claim depends on weight values.
@@ -99,7 +101,70 @@ VERSION_DIFFERENCES = [
         "reference": "R12: 'clip: in 2.13 UserWarning: `parameters` is an empty generator, no gradient "
         "clipping will occur.; in 1.13 completely silent (returns norm 0)'",
     },
+    {
+        "claim_2x": r"^raises ValueError: max_lr must have the same length as optimizer\.param_groups\. max_lr has \d+ values, param_groups has \d+\.$",
+        "claim_113": r"^raises ValueError: expected \d+ values for max_lr, got \d+$",
+        "reference": "R25: 'max_lr must have the same length as optimizer.param_groups. max_lr has 3 values, "
+        "param_groups has 2. (1.13: expected 2 values for max_lr, got 3)'",
+    },
+    {
+        "claim_2x": r"^raises ValueError: You must define either total_steps OR \(epochs AND steps_per_epoch\)$",
+        "claim_113": r"^raises TypeError: '<=' not supported between instances of 'NoneType' and 'int'$",
+        "reference": "R24: 'Missing total_steps and epochs/steps_per_epoch, or only epochs: You must define either "
+        "total_steps OR (epochs AND steps_per_epoch). In 1.13, epochs-only gave TypeError: '<=' not supported "
+        "between 'NoneType' and 'int'.'",
+    },
+    {
+        "claim_2x": r"^raises ValueError: Tried to step \d+ times\. The specified number of total steps is \d+$",
+        "claim_113": r"^raises ValueError: Tried to step \d+ times\. The specified number of total steps is \d+$",
+        "reference": "R24: 'Stepping past the end: ValueError: Tried to step 7 times. The specified number of total "
+        "steps is 6. In 1.13 the number was off by one (\"8 times\").'",
+    },
+    {
+        "claim_2x": r"^raises TypeError: \w+\.__init__\(\) got an unexpected keyword argument 'verbose'$",
+        "claim_113": r"^prints Adjusting learning rate of group \d+ to ",
+        "whole_case": True,
+        "reference": "R21 / §2.4: 'verbose= was removed; passing it raises TypeError: StepLR.__init__() got an "
+        "unexpected keyword argument 'verbose' ... In 1.13 it printed Adjusting learning rate of group 0 to ...'",
+    },
+    {
+        "claim_2x": r"^raises ValueError: Starting multiplicative factor expected to be greater than 0 and less or equal to 1\.$",
+        "claim_113": r"^group-value \d+ lr 0\.0( of \w+)?$",
+        "whole_case": True,
+        "reference": "R28: 'LinearLR(start_factor=0.0): 2.x ValueError: Starting multiplicative factor expected to "
+        "be greater than 0 and less or equal to 1. In 1.13 it was accepted and gave LR 0 on the first step.'",
+    },
+    {
+        "claim_2x": r"^runs$",
+        "claim_113": r"^warns The epoch parameter in `scheduler\.step\(\)` was not necessary",
+        "reference": "R27: 'Before PR #149392 (merged Aug 2025), SequentialLR emitted the EPOCH_DEPRECATION_WARNING "
+        "at each milestone ... It is not present in 2.13 (measured). It is present in 1.13.'",
+    },
+    {
+        "claim_2x": r"^raises ValueError: optimizer must support momentum or beta1 with `cycle_momentum` option enabled$",
+        "claim_113": r"^raises ValueError: optimizer must support momentum with `cycle_momentum` option enabled$",
+        "reference": "lr-scheduler-semantics §4 / R24: 2.x CyclicLR accepts beta1 (Adam) and says 'momentum or "
+        "beta1'; 1.13 checks momentum only: 'optimizer must support momentum with `cycle_momentum` option enabled'",
+    },
 ]
+
+
+def _stub_transformers() -> dict[str, types.ModuleType]:
+    """transformers' schedule factories, from the verbatim copies the golden traces use."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_gen_golden", os.path.join(REPO, "scripts", "golden", "gen_golden.py"))
+    golden = importlib.util.module_from_spec(spec)
+    with warnings.catch_warnings():  # the generator silences warnings at import; keep ours
+        spec.loader.exec_module(golden)
+    transformers = types.ModuleType("transformers")
+    optimization = types.ModuleType("transformers.optimization")
+    for name in dir(golden):
+        if name.startswith("get_") and ("schedule" in name or name == "get_scheduler"):
+            setattr(transformers, name, getattr(golden, name))
+            setattr(optimization, name, getattr(golden, name))
+    transformers.optimization = optimization
+    return {"transformers": transformers, "transformers.optimization": optimization}
 
 
 def _stub_lightning() -> dict[str, types.ModuleType]:
@@ -120,7 +185,7 @@ def _stub_lightning() -> dict[str, types.ModuleType]:
     return {"pytorch_lightning": pl, "lightning": lightning, "lightning.pytorch": lightning_pytorch}
 
 
-STUBS = {"pytorch_lightning": _stub_lightning}
+STUBS = {"pytorch_lightning": _stub_lightning, "transformers": _stub_transformers}
 
 
 def _random_state_dict(filename: str):
@@ -203,6 +268,7 @@ class Outcome:
     namespace: dict
     error: BaseException | None
     warnings: list[str]
+    stdout: str
     optimizers: list[torch.optim.Optimizer]
     modules: list[tuple[str, nn.Module]]
 
@@ -244,14 +310,15 @@ def run_case(case: Case) -> Outcome:
     torch.manual_seed(0)
     error = None
     # What the case prints would interleave with the claim lines: keep it out of the report.
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+    printed = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(printed):
         warnings.simplefilter("always")
         try:
             exec(compile(case.source, os.path.join(FIXTURES, case.fixture), "exec"), namespace)
         except Exception as e:  # noqa: BLE001 - the exception is what is being checked
             error = e
     optimizers, modules = collect(namespace, header_names_of(case))
-    return Outcome(namespace, error, [f"{w.category.__name__}: {w.message}" for w in caught], optimizers, modules)
+    return Outcome(namespace, error, [f"{w.category.__name__}: {w.message}" for w in caught], printed.getvalue(), optimizers, modules)
 
 
 class ClaimFailed(Exception):
@@ -426,6 +493,10 @@ def check_claim(claim: str, case: Case, outcome: Outcome) -> str:
                 raise ClaimFailed(f"step() raised `{type(e).__name__}: {e}`") from e
             return f"`{type(e).__name__}: {e}`"
         raise ClaimFailed("step() did not raise")
+    if kind == "prints":
+        if rest not in outcome.stdout:
+            raise ClaimFailed(f"it printed {outcome.stdout[:200]!r}")
+        return ""
     if kind == "value":
         expr, literal = rest.rsplit(" ", 1)
         actual = evaluate(outcome, expr)
