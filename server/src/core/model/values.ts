@@ -288,6 +288,11 @@ export interface OptimizerModel {
   groupsComplete: boolean;
   /** The call has `*args`/`**kwargs` the walker could not expand. */
   hasSplat: boolean;
+  /**
+   * The module whose method builds this optimizer (`self` in Lightning's `configure_optimizers`):
+   * the model it is meant to train.
+   */
+  owner?: ModuleNode;
   /** Leaves frozen (requires_grad False) when the optimizer was built. */
   frozenLeavesAtConstruction: Set<ParamLeaf>;
   /** Keys the file reads back from this optimizer's `param_groups` (`g["lr_scale"]`). */

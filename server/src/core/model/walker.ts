@@ -1356,6 +1356,8 @@ export class Walker implements WalkResult {
       const existing = this.seenOptimizerCalls.get(node.startIndex);
       if (existing) return { kind: 'optimizer', optimizer: existing };
       const opt = buildOptimizer({ className, node, evaluated, torchVersion: this.torchVersion, isExhausted });
+      const self = this.currentClass(frame) ? frame.scope.lookup('self') : undefined;
+      if (self?.kind === 'module') opt.owner = self.module;
       for (const g of opt.groups ?? []) {
         const v = g.dict?.entries.find((e) => e.key === 'params')?.value;
         if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', frame, g.paramsNode);

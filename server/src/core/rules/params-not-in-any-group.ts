@@ -10,7 +10,7 @@ export const paramsNotInAnyGroup = defineRule({
   summary: 'Parameter groups that leave trainable layers of the model out',
   docs: {
     whatItDoes:
-      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model that are in no group.",
+      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer.",
     whyIsThisBad:
       'A layer in no group still gets gradients but is never updated: it keeps its initial (often random) weights for the whole run, and nothing warns. The usual cause is a layer forgotten in a hand-written list (resnet `bn1`), an index pointing at an activation, or two name filters that are not complements.',
     example: `model = torchvision.models.resnet18(weights=None)
@@ -36,7 +36,10 @@ optimizer = torch.optim.SGD([
       if (groups.some((g) => !g.params || !g.params.exact)) continue;
       const selections = groups.flatMap((g) => g.selections);
       const roots = selections.map((s) => (s.leaf ? s.leaf.owner : s.root));
-      const ancestor = commonAncestor(roots);
+      // Built in a method of the model (`configure_optimizers(self)`): the whole of `self` is
+      // what it trains. Otherwise, the smallest module holding every group.
+      const owner = opt.owner && roots.every((r) => isWithin(r, opt.owner!)) ? opt.owner : undefined;
+      const ancestor = owner ?? commonAncestor(roots);
       if (!ancestor) continue;
       const all = enumerateLeaves(ancestor);
       if (all.opaque.length || all.leaves.length === 0) continue;
