@@ -13,10 +13,13 @@ import { invalidHyperparameter } from './invalid-hyperparameter';
 import { nesterovWithoutMomentum } from './nesterov-without-momentum';
 import { unknownOptimizerOption } from './unknown-optimizer-option';
 import { lbfgsParamGroups } from './lbfgs-param-groups';
+import { schedulerConfigError } from './scheduler-config-error';
+import { scalarMaxLrOverridesGroups } from './scalar-max-lr-overrides-groups';
+import { schedulerStepGranularity } from './scheduler-step-granularity';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
-/** Every rule, sorted by code. OPT1xx: what is in the groups; OPT2xx: hyperparameters. */
+/** Every rule, sorted by code. OPT1xx: what is in the groups; OPT2xx: hyperparameters; OPT3xx: schedulers. */
 export const rules: readonly Rule[] = [
   emptyParamGroup,
   paramsNotInAnyGroup,
@@ -32,6 +35,9 @@ export const rules: readonly Rule[] = [
   nesterovWithoutMomentum,
   unknownOptimizerOption,
   lbfgsParamGroups,
+  schedulerConfigError,
+  scalarMaxLrOverridesGroups,
+  schedulerStepGranularity,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {

@@ -1,0 +1,70 @@
+/**
+ * What the scheduler rules (OPT3xx) share: the file's schedule plans and a short simulation of
+ * each, computed once per model however many rules ask.
+ */
+import type { SyntaxNode } from '../parsing';
+import type { FileModel } from '../model';
+import { planFileSchedules, type SchedulePlan } from './file';
+import { simulate } from './index';
+import type { ScheduleRequest, ScheduleResult } from './types';
+
+/** Steps a lint run simulates at most (to find errors such as OneCycleLR stepped past its end). */
+export const LINT_MAX_STEPS = 200_000;
+
+const PLANS = new WeakMap<FileModel, SchedulePlan[]>();
+const RESULTS = new WeakMap<SchedulePlan, ScheduleResult | null>();
+
+function rootOf(n: SyntaxNode): SyntaxNode {
+  let cur = n;
+  while (cur.parent) cur = cur.parent;
+  return cur;
+}
+
+/** The plans of the file's schedulers (none when the model has no scheduler). */
+export function lintPlans(model: FileModel): SchedulePlan[] {
+  let plans = PLANS.get(model);
+  if (plans) return plans;
+  plans = [];
+  if (model.schedulers.length) {
+    try {
+      plans = planFileSchedules({ model, root: rootOf(model.schedulers[0].call), text: '', torchVersion: model.torchVersion });
+    } catch {
+      // A rule must never take the whole file's diagnostics down: no plans, no findings.
+      plans = [];
+    }
+  }
+  PLANS.set(model, plans);
+  return plans;
+}
+
+/** The request without `verbose=` (reported on its own), so the other errors still show. */
+function withoutVerbose(req: ScheduleRequest): ScheduleRequest {
+  return {
+    ...req,
+    schedulers: req.schedulers.map((s) => {
+      if (!s.kwargs || !('verbose' in s.kwargs)) return s;
+      const kwargs = { ...s.kwargs };
+      delete kwargs.verbose;
+      return { ...s, kwargs };
+    }),
+  };
+}
+
+/**
+ * The plan simulated for errors (values are not kept); null when not simulated. Runs longer than
+ * {@link LINT_MAX_STEPS} are not simulated past it.
+ */
+export function lintResult(plan: SchedulePlan): ScheduleResult | null {
+  if (RESULTS.has(plan)) return RESULTS.get(plan)!;
+  let out: ScheduleResult | null = null;
+  if (plan.request) {
+    try {
+      const req = withoutVerbose(plan.request);
+      out = simulate({ ...req, steps: Math.min(req.steps, LINT_MAX_STEPS), maxSteps: 1 });
+    } catch {
+      out = null;
+    }
+  }
+  RESULTS.set(plan, out);
+  return out;
+}
