@@ -5,7 +5,7 @@
  * `lintSource` is synchronous, so no message is handled while it runs; the only places where a
  * document can change or close under an analysis are the awaits before it (settings), and the
  * version is checked again after each. The debounce grows with the last analysis' duration, so
- * typing in a very large file waits for a pause instead of queueing analyses of stale text.
+ * typing in a very large (slow) file waits for a pause instead of queueing analyses of stale text.
  */
 import { lintSource, mayMatter, type LintResult } from '../core/lint';
 import type { PythonParser, SyntaxTree } from '../core/parsing';
@@ -42,6 +42,8 @@ export interface AnalyzerOptions {
   debounceMs: number;
   /** Upper bound of the adaptive debounce (ms). */
   maxDebounceMs: number;
+  /** An analysis slower than this (ms) makes the debounce adaptive. */
+  slowMs: number;
 }
 
 export class Analyzer {
@@ -54,7 +56,7 @@ export class Analyzer {
 
   constructor(
     private readonly host: AnalyzerHost,
-    private readonly options: AnalyzerOptions = { debounceMs: 3, maxDebounceMs: 400 },
+    private readonly options: AnalyzerOptions = { debounceMs: 3, maxDebounceMs: 400, slowMs: 50 },
   ) {}
 
   open(uri: string, languageId: string, version: number, text: string): void {
@@ -109,8 +111,14 @@ export class Analyzer {
     return this.timers.size;
   }
 
+  /**
+   * The base debounce while analyses are quick; once a file's analysis takes longer than
+   * `slowMs`, as long as that analysis (capped): typing then waits for a pause instead of
+   * starting analyses that the next keystroke makes stale.
+   */
   private debounceFor(uri: string): number {
     const last = this.lastDuration.get(uri) ?? 0;
+    if (last < this.options.slowMs) return this.options.debounceMs;
     return Math.min(this.options.maxDebounceMs, Math.max(this.options.debounceMs, Math.round(last)));
   }
 

@@ -249,7 +249,7 @@ export class OptlintServer {
         publish: (r) => this.publish(r),
         log: (m) => this.connection.console.error(m),
       },
-      { debounceMs: this.debounceMs, maxDebounceMs: 400 },
+      { debounceMs: this.debounceMs, maxDebounceMs: 400, slowMs: 50 },
     );
     return {
       capabilities: {
