@@ -325,10 +325,8 @@ test('groups --format json on the resnet18 sample: seven groups, fc at 0.01', (t
   // torchvision's own layers are counted from the facts tables.
   assert.equal(groups[1].params, 128);
   assert.equal(groups[0].params, 9408);
-  // The new head is nn.Linear(512, 10): 5130 parameters. Its count is not computed yet when the
-  // head is assigned onto the torchvision model (test/cli/KNOWN_GAPS.md, 2), so null is accepted.
-  if (fc.params === null) t.diagnostic('fc parameter count is null (known gap 2)');
-  else assert.equal(fc.params, 5130);
+  // The new head is nn.Linear(model.fc.in_features, 10) on resnet18: 512 * 10 + 10 parameters.
+  assert.equal(fc.params, 5130);
 });
 
 // --- the samples ------------------------------------------------------------------------------
