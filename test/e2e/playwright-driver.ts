@@ -25,6 +25,8 @@ export function createPlaywrightDriver(page: Page, workspace: string, screenshot
     name: 'code-server',
     workspace,
     async open(file) {
+      // Close whatever a failed step may have left open (menus, hovers, Quick Open).
+      for (let i = 0; i < 2; i++) await page.keyboard.press('Escape');
       const tab = page.locator(`.tab[aria-label^="${file}"]`);
       if ((await tab.count()) > 0) {
         await tab.first().click();
@@ -38,7 +40,8 @@ export function createPlaywrightDriver(page: Page, workspace: string, screenshot
         await input.waitFor({ state: 'hidden' });
       }
       await page.locator(`.tab.active[aria-label^="${file}"]`).waitFor({ timeout: LONG });
-      await activeEditor().locator('.view-lines').click({ position: { x: 5, y: 5 } });
+      // Keyboard focus in the editor (a tab click or Quick Open leaves it there).
+      await activeEditor().locator('textarea').first().focus();
     },
     async problems(file, codes): Promise<ProblemRow[]> {
       const panel = page.locator('.markers-panel');
@@ -74,7 +77,14 @@ export function createPlaywrightDriver(page: Page, workspace: string, screenshot
           if (Date.now() > deadline) throw e;
         }
       }
-      await row.first().click();
+      // Keyboard, as the menu's own hint says ("Enter to Apply"): move the focus to the row, apply.
+      const rows = page.locator('.action-widget .monaco-list-row');
+      for (let i = 0; i < 20; i++) {
+        const focused = await rows.evaluateAll((els) => els.find((e) => e.classList.contains('focused'))?.getAttribute('aria-label') ?? '');
+        if (focused === title) break;
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Enter');
       await page.locator('.action-widget').waitFor({ state: 'hidden' });
     },
     async save(file) {
@@ -95,9 +105,12 @@ export function createPlaywrightDriver(page: Page, workspace: string, screenshot
           await hover.first().waitFor({ state: 'visible', timeout: 5_000 });
           const text = (await hover.allInnerTexts()).join('\n');
           if (text.trim() && !/^Loading/.test(text.trim())) {
-            const images = await page.locator('.monaco-hover:visible img').evaluateAll((els) => els.map((e) => (e as HTMLImageElement).src));
+            const images = await page.locator('.monaco-hover:visible img').evaluateAll((els) => els.map((e) => (e as unknown as { src: string }).src));
             // Wait for the chart image to be decoded before the screenshot.
-            await page.locator('.monaco-hover:visible img').evaluateAll((els) => Promise.all(els.map((e) => (e as HTMLImageElement).decode().catch(() => undefined))));
+            await page.locator('.monaco-hover:visible img').evaluateAll((els) => Promise.all(els.map((e) => (e as unknown as { decode(): Promise<void> }).decode().catch(() => undefined))));
+            await driver.screenshot(`hover-${file.replace(/\.py$/, '')}-${at.line + 1}`);
+            await page.keyboard.press('Escape');
+            await hover.first().waitFor({ state: 'hidden' }).catch(() => undefined);
             return { text, images };
           }
         } catch (e) {
@@ -115,6 +128,8 @@ export function createPlaywrightDriver(page: Page, workspace: string, screenshot
       await lens.first().click();
     },
     async plot(): Promise<PlotState> {
+      // More room for the plot view: hide the bottom panel.
+      if (await page.locator('.part.panel.bottom').isVisible()) await page.keyboard.press('Control+J');
       const frame = await webviewFrame(page);
       const body = frame.locator('body[data-state="ready"]');
       await body.waitFor({ timeout: LONG });

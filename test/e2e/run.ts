@@ -186,17 +186,6 @@ export async function main(): Promise<number> {
       await restricted.first().waitFor({ timeout: 20_000 });
       if (!checks.some((c) => c.name === 'diagnostics appear in the Problems panel' && !c.error)) throw new Error('the diagnostics scenario did not pass');
     });
-    await uiCheck('inlay hints show the lr each group starts at', async () => {
-      await driver.open('onecycle_per_batch.py');
-      const text = fs.readFileSync(path.join(workspace, 'onecycle_per_batch.py'), 'utf8');
-      const line = text.split('\n').findIndex((l) => l.includes('"lr": 1e-3'));
-      await page.keyboard.press('Control+G');
-      await page.locator('.quick-input-widget input').fill(`:${line + 1}`);
-      await page.keyboard.press('Enter');
-      const hint = page.locator('.editor-group-container.active .view-lines', { hasText: 'starts at 4e-05' });
-      await hint.first().waitFor({ timeout: 30_000 });
-      await driver.screenshot('inlay-hints');
-    });
     await uiCheck('the plot view re-runs the simulation when an assumption changes', async () => {
       const frame = await webviewFrame(page);
       const epochs = frame.locator('input[data-arg="epochs"]');
@@ -213,6 +202,21 @@ export async function main(): Promise<number> {
       const legend = await frame.locator('#chart .u-legend').innerText();
       if (!/model\.encoder/.test(legend) || !/\d/.test(legend)) throw new Error(`legend under the cursor: ${legend}`);
       await driver.screenshot('plot-5-epochs');
+    });
+    await uiCheck('inlay hints show the lr each group starts at', async () => {
+      // Close the plot view so the editor has its full width for the hints.
+      const plotTab = page.locator('.tab', { hasText: 'LR schedule' });
+      if (await plotTab.count()) await plotTab.first().locator('.codicon-close').click();
+      await plotTab.first().waitFor({ state: 'detached' }).catch(() => undefined);
+      await driver.open('onecycle_per_batch.py');
+      const text = fs.readFileSync(path.join(workspace, 'onecycle_per_batch.py'), 'utf8');
+      const line = text.split('\n').findIndex((l) => l.includes('"lr": 1e-3'));
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(`:${line + 1}`);
+      await page.keyboard.press('Enter');
+      const hint = page.locator('.editor-group-container.active .view-lines', { hasText: 'starts at 4e-05' });
+      await hint.first().waitFor({ timeout: 30_000 });
+      await driver.screenshot('inlay-hints');
     });
     await uiCheck('no Content-Security-Policy violation or page error from the extension', async () => {
       if (pageErrors.length) throw new Error(pageErrors.join('\n'));

@@ -79,6 +79,8 @@ function renderArgs(p: SchedulePreview): void {
   ($('steps') as HTMLInputElement).value = String(p.steps);
   $('stepsUnit').textContent = p.unit === 'step' ? 'optimizer steps' : 'epochs';
   ($('stepsPerEpoch') as HTMLInputElement).value = String(p.stepsPerEpoch);
+  // When the schedule itself takes steps_per_epoch, its own input below is the one to change.
+  ($('stepsPerEpoch').parentElement as HTMLElement).hidden = p.inputs.some((i) => i.name === 'steps_per_epoch');
   const box = $('args');
   box.replaceChildren();
   for (const input of p.inputs) {

@@ -27,9 +27,9 @@ export function useLogScale(series: ChartSeries[]): boolean {
 }
 
 export function renderChartSvg(series: ChartSeries[], options: ChartOptions = {}): string {
-  const W = options.width ?? 460;
+  const W = options.width ?? 440;
   const legendRows = Math.ceil(series.length / 2);
-  const plotH = options.height ?? 170;
+  const plotH = options.height ?? 120;
   const H = plotH + 34 + legendRows * 16;
   const left = 58;
   const right = 12;

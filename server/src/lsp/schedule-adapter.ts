@@ -111,7 +111,9 @@ function toPreview(plan: SchedulePlan, s: FileSchedule, settings: PreviewSetting
   const assumptions: string[] = [];
   const inputs: SchedulePreview['inputs'] = [];
   for (const [key, value] of Object.entries(s.assumptions)) {
-    const source = s.assumptionSources[key] ?? 'assumed';
+    const raw = s.assumptionSources[key] ?? 'assumed';
+    // The CLI's `--assume` is the preview's input here.
+    const source = raw === '--assume' ? 'set in the preview' : raw;
     assumptions.push(`${key} = ${typeof value === 'number' ? fmt(value) : value} (${source})`);
     if (typeof value === 'number') inputs.push({ name: key, value, assumed: true });
   }
