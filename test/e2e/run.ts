@@ -95,6 +95,8 @@ export async function main(): Promise<number> {
   fs.rmSync(userData, { recursive: true, force: true });
   fs.rmSync(extensions, { recursive: true, force: true });
   prepareWorkspace(REPO, workspace);
+  // Opened only by the wasm-fallback check, after the native binaries are removed.
+  fs.writeFileSync(path.join(workspace, 'fallback_check.py'), 'import torch\nimport torch.nn as nn\n\nmodel = nn.Linear(4, 2)\noptimizer = torch.optim.SGD(model, lr=0.1)\n');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   // Workspace trust stays on: the workspace opens in Restricted Mode, where optlint must work.
   fs.writeFileSync(
@@ -217,6 +219,33 @@ export async function main(): Promise<number> {
       const hint = page.locator('.editor-group-container.active .view-lines', { hasText: 'starts at 4e-05' });
       await hint.first().waitFor({ timeout: 30_000 });
       await driver.screenshot('inlay-hints');
+    });
+    await uiCheck('without its native binaries the installed extension falls back to wasm', async () => {
+      const installed = fs.readdirSync(extensions).find((d) => d.startsWith('optlint.optlint-'));
+      if (!installed) throw new Error(`optlint is not in ${extensions}`);
+      const dist = path.join(extensions, installed, 'dist');
+      const natives = fs.readdirSync(dist).filter((f) => f.endsWith('.node'));
+      if (natives.length < 2) throw new Error(`native binaries in the installed extension: ${natives.join(', ')}`);
+      for (const f of natives) fs.rmSync(path.join(dist, f));
+      // Restart the server: the new process finds no .node file beside dist/server.js.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>optlint: Restart language server');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Restart language server' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await driver.open('fallback_check.py');
+      await driver.problems('fallback_check.py', ['OPT106']);
+      const logs = path.join(userData, 'logs');
+      const deadline = Date.now() + 30_000;
+      const mentions = (dir: string): boolean =>
+        fs.readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? mentions(path.join(dir, e.name)) : /optlint/i.test(e.name) && fs.readFileSync(path.join(dir, e.name), 'utf8').includes('using the wasm parser')));
+      while (!(fs.existsSync(logs) && mentions(logs))) {
+        if (Date.now() > deadline) throw new Error(`no "using the wasm parser" line in the optlint log under ${logs}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await driver.screenshot('fallback-wasm');
     });
     await uiCheck('no Content-Security-Policy violation or page error from the extension', async () => {
       if (pageErrors.length) throw new Error(pageErrors.join('\n'));

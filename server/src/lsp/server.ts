@@ -18,6 +18,7 @@ import {
   IPCMessageWriter,
   StreamMessageReader,
   StreamMessageWriter,
+  type CancellationToken,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -141,8 +142,8 @@ export class OptlintServer {
       this.analyzer.close(p.textDocument.uri);
       this.settingsCache.delete(p.textDocument.uri);
     });
-    c.onHover((p) =>
-      this.guard('hover', () => {
+    c.onHover((p, token) =>
+      this.guard('hover', token, () => {
         const r = this.analyzer.resultFor(p.textDocument.uri);
         const model = r?.lint.model;
         if (!r || !model) return null;
@@ -152,8 +153,8 @@ export class OptlintServer {
         return { contents: { kind: 'markdown', value: h.markdown }, range: h.range };
       }),
     );
-    c.onCodeAction((p) =>
-      this.guard('codeAction', () => {
+    c.onCodeAction((p, token) =>
+      this.guard('codeAction', token, () => {
         const r = this.analyzer.resultFor(p.textDocument.uri);
         if (!r) return null;
         return codeActions({
@@ -170,8 +171,8 @@ export class OptlintServer {
         });
       }),
     );
-    c.languages.inlayHint.on((p) =>
-      this.guard('inlayHint', () => {
+    c.languages.inlayHint.on((p, token) =>
+      this.guard('inlayHint', token, () => {
         const r = this.analyzer.resultFor(p.textDocument.uri);
         const model = r?.lint.model;
         if (!r || !model || !r.settings.inlayHints) return [];
@@ -184,8 +185,8 @@ export class OptlintServer {
         }));
       }),
     );
-    c.onCodeLens((p) =>
-      this.guard('codeLens', () => {
+    c.onCodeLens((p, token) =>
+      this.guard('codeLens', token, () => {
         const r = this.analyzer.resultFor(p.textDocument.uri);
         const model = r?.lint.model;
         if (!r || !model || !r.settings.codeLens) return [];
@@ -204,8 +205,8 @@ export class OptlintServer {
       const res = await c.workspace.applyEdit({ label: 'optlint: fix all safe problems', edit: workspaceEdit(r.uri, edits) });
       return { applied: res.applied, fixes: edits.length };
     });
-    c.onRequest(SchedulePreviewRequestMethod, (p: SchedulePreviewParams) =>
-      this.guard('schedulePreview', (): SchedulePreview | null => {
+    c.onRequest(SchedulePreviewRequestMethod, (p: SchedulePreviewParams, token: CancellationToken) =>
+      this.guard('schedulePreview', token, (): SchedulePreview | null => {
         const r = this.analyzer.resultFor(p.uri);
         const model = r?.lint.model;
         if (!r || !model || !r.tree) return null;
@@ -302,8 +303,12 @@ export class OptlintServer {
     return memo(r, `preview:${s.id}:${initialOnly}`, () => previewScheduler({ root: r.tree!.rootNode, text: r.text, model: r.lint.model!, scheduler: s, settings: r.settings, initialOnly, maxSteps: 100_000, planCache: memo(r, 'plans', () => new Map<string, SchedulePlan[]>()) }));
   }
 
-  /** Runs a request handler; a failure is logged and answered with null, never a crash. */
-  private guard<T>(what: string, fn: () => T): T | null {
+  /**
+   * Runs a request handler unless the client has cancelled it already (a request for a stale
+   * state); a failure is logged and answered with null, never a crash.
+   */
+  private guard<T>(what: string, token: CancellationToken, fn: () => T): T | null {
+    if (token.isCancellationRequested) return null;
     try {
       return fn();
     } catch (e) {
