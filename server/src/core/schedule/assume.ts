@@ -11,9 +11,9 @@
  * whose reason says which assumption would resolve it.
  */
 import type { SyntaxNode } from '../parsing';
-import type { Expr, Param, Stmt } from './pyast';
+import { lazyFunctionDef, type Expr, type Param, type Stmt } from './pyast';
 import { evalExpr, newContext } from './pyeval';
-import { exprFromSyntax, scopeAt, moduleFromSyntax, valueFromSyntax, type ScopeHooks } from './from-syntax';
+import { bindingsFromSyntax, exprFromSyntax, namedChildrenOf, paramsFromSyntax, valueFromSyntax } from './from-syntax';
 import { evalModule } from './pyeval';
 import { isObj, PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
 
@@ -66,12 +66,20 @@ export class Assumptions {
   /** Keys that were needed and had no value. */
   readonly missing = new Map<string, string>();
 
+  private argparseMap?: Map<string, ArgparseDefault>;
+
   constructor(
     private readonly given: Record<string, number> = {},
-    private readonly argparse = new Map<string, ArgparseDefault>(),
+    /** The file's argparse defaults, read when first needed. */
+    private readonly argparseOf: () => Map<string, ArgparseDefault> = () => new Map(),
     /** When false nothing is assumed: only what the file itself fixes resolves. */
     readonly enabled = true,
   ) {}
+
+  private get argparse(): Map<string, ArgparseDefault> {
+    if (!this.argparseMap) this.argparseMap = this.argparseOf();
+    return this.argparseMap;
+  }
 
   private note(key: string, value: PyValue, source: string): PyValue {
     const s = shown(value);
@@ -115,14 +123,48 @@ export class Assumptions {
   }
 }
 
+/** The deepest node whose range holds `index` (a descent, not a walk over the whole tree). */
+function nodeAt(root: SyntaxNode, index: number): SyntaxNode {
+  let cur = root;
+  for (let depth = 0; depth < 200; depth++) {
+    const next = cur.children.find((c) => c.startIndex <= index && index < c.endIndex);
+    if (!next) break;
+    cur = next;
+  }
+  return cur;
+}
+
+/**
+ * The call nodes whose text a regex finds (`\.add_argument\s*\(`, `\bmain\s*\(`): the callee
+ * text is matched on the file's text, then the tree is descended at each match.
+ */
+export function callsMatching(root: SyntaxNode, re: RegExp, accept: (call: SyntaxNode) => boolean): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const text = root.text;
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  for (let m = g.exec(text); m; m = g.exec(text)) {
+    for (let n: SyntaxNode | null = nodeAt(root, m.index); n; n = n.parent) {
+      if (n.type === 'call') {
+        if (accept(n) && !out.some((o) => o.startIndex === n!.startIndex)) out.push(n);
+        break;
+      }
+      if (n.type.endsWith('statement') || n.type === 'block') break;
+    }
+    if (m[0].length === 0) g.lastIndex++;
+  }
+  return out;
+}
+
 /** `parser.add_argument("--num-epochs", type=int, default=2)`: dest -> default, for the whole file. */
 export function argparseDefaults(root: SyntaxNode): Map<string, ArgparseDefault> {
   const out = new Map<string, ArgparseDefault>();
   if (!root.text.includes('add_argument')) return out;
   const empty: Scope = { vars: new Map() };
-  for (const call of root.descendantsOfType('call')) {
+  const isAddArgument = (call: SyntaxNode) => {
     const fn = call.childForFieldName('function');
-    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'add_argument') continue;
+    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_argument';
+  };
+  for (const call of callsMatching(root, /\badd_argument\s*\(/, isAddArgument)) {
     const args = call.childForFieldName('arguments');
     if (!args) continue;
     const flags: string[] = [];
@@ -214,21 +256,61 @@ export function quantityKey(e: Expr): { key: string; fileDefault?: PyValue } | u
 
 let holeCounter = 0;
 
-/** Which assumptions each binding depends on (keyed by the scope's variable map). */
-const TAINTS = new WeakMap<Map<string, PyValue>, Map<string, Set<string>>>();
+/**
+ * Which assumptions a binding depends on. `force` completes `keys` first: a def's body is
+ * rewritten only when the def is used (most defs, `main()` among them, never are).
+ */
+export interface Taint {
+  keys: TaintSet;
+  force?: () => void;
+}
 
-function taintOf(scope: Scope, name: string): Set<string> | undefined {
+/**
+ * Assumption names, and taints still to expand (a def whose body has not been rewritten): the
+ * cost of a def's body is paid only if a value that reaches the simulation depends on it.
+ */
+export type TaintSet = Set<string | Taint>;
+
+/** Taints by binding (keyed by the scope's variable map). */
+const TAINTS = new WeakMap<Map<string, PyValue>, Map<string, Taint>>();
+
+function taintOf(scope: Scope, name: string): Taint | undefined {
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     if (s.vars.has(name)) return TAINTS.get(s.vars)?.get(name);
   }
   return undefined;
 }
 
-/** Records that `name` (bound in `scope`) depends on the assumptions in `keys`. */
-export function setTaint(scope: Scope, name: string, keys: Set<string>): void {
+function addTaint(acc: TaintSet, t: Taint | undefined): void {
+  if (!t) return;
+  if (t.force) acc.add(t);
+  else for (const k of t.keys) acc.add(k);
+}
+
+/** The assumption names a taint set stands for (rewriting the defs it still refers to). */
+export function expandTaint(items: TaintSet, out = new Set<string>(), seen = new Set<Taint>()): Set<string> {
+  for (const item of items) {
+    if (typeof item === 'string') {
+      out.add(item);
+      continue;
+    }
+    if (seen.has(item)) continue;
+    seen.add(item);
+    if (item.force) {
+      const f = item.force;
+      item.force = undefined;
+      f();
+    }
+    expandTaint(item.keys, out, seen);
+  }
+  return out;
+}
+
+/** Records that `name` (bound in `scope`) depends on the assumptions in `keys` (kept by reference). */
+export function setTaint(scope: Scope, name: string, keys: TaintSet, force?: () => void): void {
   let m = TAINTS.get(scope.vars);
   if (!m) TAINTS.set(scope.vars, (m = new Map()));
-  if (keys.size) m.set(name, new Set(keys));
+  if (keys.size || force) m.set(name, { keys, force });
   else m.delete(name);
 }
 
@@ -261,14 +343,13 @@ export class Substituter {
     return { type: 'Name', id: name, loc: e.loc };
   }
 
-  private readNames(e: Expr, scope: Scope, locals: Set<string>, acc: Set<string>): void {
+  private readNames(e: Expr, scope: Scope, locals: Set<string>, acc: TaintSet): void {
     const r = rootName(e);
     if (r === undefined || locals.has(r)) return;
-    const t = taintOf(scope, r);
-    if (t) for (const k of t) acc.add(k);
+    addTaint(acc, taintOf(scope, r));
   }
 
-  private tryAssume(e: Expr, scope: Scope, locals: Set<string>, acc: Set<string>): Expr {
+  private tryAssume(e: Expr, scope: Scope, locals: Set<string>, acc: TaintSet): Expr {
     const r = rootName(e);
     if (r !== undefined && locals.has(r)) return e;
     if (this.evaluates(e, scope)) {
@@ -284,7 +365,7 @@ export class Substituter {
     return { type: 'Constant', value: v as number | bigint | boolean | string, loc: e.loc };
   }
 
-  expr(e: Expr, scope: Scope, locals: Set<string> = new Set(), acc: Set<string> = new Set()): Expr {
+  expr(e: Expr, scope: Scope, locals: Set<string> = new Set(), acc: TaintSet = new Set()): Expr {
     const rw = (x: Expr) => this.expr(x, scope, locals, acc);
     switch (e.type) {
       case 'Name':
@@ -327,25 +408,26 @@ export class Substituter {
     }
   }
 
-  private params(ps: Param[], scope: Scope, locals: Set<string>, acc: Set<string>): Param[] {
+  private params(ps: Param[], scope: Scope, locals: Set<string>, acc: TaintSet): Param[] {
     return ps.map((p) => (p.default ? { ...p, default: this.expr(p.default, scope, locals, acc) } : p));
   }
 
   /** Rewrites a statement; names it binds at this level are tainted with what it depends on. */
-  stmt(s: Stmt, scope: Scope, locals: Set<string> = new Set(), acc: Set<string> = new Set()): Stmt {
+  stmt(s: Stmt, scope: Scope, locals: Set<string> = new Set(), acc: TaintSet = new Set()): Stmt {
     const out = this.stmtInner(s, scope, locals, acc);
-    if (!locals.size) for (const n of assigned([s])) setTaint(scope, n, acc);
+    // A def's taint includes what its (lazily rewritten) body reads: reading the taint forces it.
+    const force = out.type === 'FunctionDef' ? () => void out.body : undefined;
+    if (!locals.size) for (const n of assigned([s])) setTaint(scope, n, acc, force);
     return out;
   }
 
-  private stmtInner(s: Stmt, scope: Scope, locals: Set<string>, acc: Set<string>): Stmt {
+  private stmtInner(s: Stmt, scope: Scope, locals: Set<string>, acc: TaintSet): Stmt {
     const rw = (x: Expr) => this.expr(x, scope, locals, acc);
     switch (s.type) {
       case 'Assign':
         return { ...s, value: rw(s.value) };
       case 'AugAssign': {
-        const t = taintOf(scope, s.target.id);
-        if (t) for (const k of t) acc.add(k);
+        addTaint(acc, taintOf(scope, s.target.id));
         return { ...s, value: rw(s.value) };
       }
       case 'Return':
@@ -353,8 +435,12 @@ export class Substituter {
       case 'If':
         return { ...s, test: rw(s.test), body: s.body.map((b) => this.stmtInner(b, scope, locals, acc)), orelse: s.orelse.map((b) => this.stmtInner(b, scope, locals, acc)) };
       case 'FunctionDef': {
-        const inner = new Set([...locals, ...s.params.map((p) => p.name), ...assigned(s.body)]);
-        return { ...s, params: this.params(s.params, scope, locals, acc), body: s.body.map((b) => this.stmtInner(b, scope, inner, acc)) };
+        const params = this.params(s.params, scope, locals, acc);
+        // The body is converted and rewritten only if the def is called or its taint is read.
+        return lazyFunctionDef({ type: 'FunctionDef', name: s.name, params, loc: s.loc }, () => {
+          const inner = new Set([...locals, ...s.params.map((p) => p.name), ...assigned(s.body)]);
+          return s.body.map((b) => this.stmtInner(b, scope, inner, acc));
+        });
       }
       default:
         return s;
@@ -388,52 +474,124 @@ function assigned(body: Stmt[], out = new Set<string>()): Set<string> {
 export class FileResolver {
   readonly substituter: Substituter;
   private moduleScope?: Scope;
-  private readonly scopes = new Map<number, Scope>();
+  /** Per function: its scope so far and how many body statements it has evaluated. */
+  private readonly fnStates = new Map<number, { outer: Scope; inner: Scope; done: number }>();
   private readonly callSites = new Map<string, SyntaxNode | null>();
   private readonly binding = new Set<number>();
-  private readonly hooks: ScopeHooks;
-  /** Taints of the parameters just bound, applied to the function's scope by `afterParams`. */
-  private pendingTaints?: Map<string, Set<string>>;
+  private readonly rewrite: (s: Stmt, scope: Scope) => Stmt;
+  /** Taints of the parameters just bound, applied to the function's scope. */
+  private pendingTaints?: Map<string, TaintSet>;
 
   constructor(
     readonly root: SyntaxNode,
     readonly assumptions: Assumptions,
   ) {
     this.substituter = new Substituter(assumptions);
-    this.hooks = {
-      rewrite: (s, scope) => this.substituter.stmt(s, scope),
-      bindParams: (fn, ps, outer) => this.bindParams(fn, ps, outer),
-      afterParams: (vars) => {
-        const t = this.pendingTaints;
-        this.pendingTaints = undefined;
-        if (t) for (const [k, keys] of t) setTaint({ vars }, k, keys);
-      },
-      afterBody: (from, to) => {
-        const t = TAINTS.get(from);
-        if (t) for (const [k, keys] of t) setTaint({ vars: to }, k, keys);
-      },
-    };
+    this.rewrite = (s, scope) => this.substituter.stmt(s, scope);
   }
 
   private module(): Scope {
-    if (!this.moduleScope) this.moduleScope = evalModule(moduleFromSyntax(this.root), undefined, undefined, this.hooks.rewrite);
+    if (!this.moduleScope) this.moduleScope = evalModule(bindingsFromSyntax(namedChildrenOf(this.root), this.keep), undefined, undefined, this.rewrite);
     return this.moduleScope;
   }
 
-  /** The scope code at `at` runs in (cached per position). */
+  /** Names the evaluation may read (undefined: any); statements binding none of them are skipped. */
+  private needed?: Set<string>;
+  private readonly bindsCache = new Map<number, string[]>();
+  private readonly keep = (n: SyntaxNode): boolean => {
+    const needed = this.needed;
+    if (!needed) return true;
+    bindsCache = this.bindsCache;
+    return statementBinds(n).some((b) => needed.has(b));
+  };
+
+  /**
+   * Restricts evaluation to what the code at `nodes` can read: the names in their text, the
+   * names in the statements that bind those (transitively), and the call sites of the functions
+   * around them (whose arguments become parameters). Everything else in the file is never
+   * converted, which matters on large scripts. Call before any scope is built.
+   */
+  focus(nodes: SyntaxNode[]): void {
+    const needed = new Set<string>();
+    const addText = (t: string) => {
+      for (const m of t.matchAll(IDENT)) needed.add(m[0]);
+    };
+    const seen = new Set<number>();
+    const addNode = (n: SyntaxNode) => {
+      if (seen.has(n.startIndex)) return;
+      seen.add(n.startIndex);
+      addText(n.text);
+      for (let p = n.parent; p; p = p.parent) {
+        if (p.type !== 'function_definition') continue;
+        const fname = p.childForFieldName('name')?.text;
+        if (!fname) continue;
+        const site = this.callSite(fname, p);
+        if (site) addNode(site);
+      }
+    };
+    bindsCache = this.bindsCache;
+    for (const n of nodes) addNode(n);
+    const statements = blockStatements(this.root);
+    const done = new Set<SyntaxNode>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const st of statements) {
+        if (done.has(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
+        done.add(st);
+        addText(st.text);
+        changed = true;
+      }
+    }
+    this.needed = needed;
+  }
+
+  /**
+   * The scope code at `at` runs in: the module's bindings, then for each enclosing function its
+   * parameters (from its call site) and the statements of its body before `at`. A function's
+   * body is evaluated incrementally: asking for a later position continues where the last
+   * request stopped (closures then see the later bindings too, as Python's do at call time).
+   */
   scopeAt(at: SyntaxNode): Scope {
-    const hit = this.scopes.get(at.startIndex);
-    if (hit) return hit;
-    const scope = scopeAt(this.root, at, undefined, { ...this.hooks, moduleScope: this.module() });
-    this.scopes.set(at.startIndex, scope);
+    const fns: SyntaxNode[] = [];
+    for (let p = at.parent; p; p = p.parent) if (p.type === 'function_definition') fns.unshift(p);
+    let scope = this.module();
+    for (let d = 0; d < fns.length; d++) scope = this.functionScope(fns[d], d + 1 < fns.length ? fns[d + 1] : at, scope);
     return scope;
+  }
+
+  private functionScope(fn: SyntaxNode, target: SyntaxNode, outer: Scope): Scope {
+    const bodyNode = fn.childForFieldName('body');
+    const body = bodyNode ? namedChildrenOf(bodyNode) : [];
+    let k = 0;
+    while (k < body.length && body[k].endIndex <= target.startIndex) k++;
+    let st = this.fnStates.get(fn.startIndex);
+    if (!st || st.outer !== outer || st.done > k) {
+      const fname = fn.childForFieldName('name')?.text ?? '<function>';
+      const vars = new Map<string, PyValue>();
+      const ps = paramsFromSyntax(fn.childForFieldName('parameters'));
+      if (Array.isArray(ps)) {
+        const bound = this.bindParams(fn, ps, outer);
+        for (const p of ps) vars.set(p.name, bound?.get(p.name) ?? unresolved(`\`${p.name}\` is a parameter of \`${fname}\`; its value is not known statically`));
+        const t = this.pendingTaints;
+        this.pendingTaints = undefined;
+        if (t) for (const [name, keys] of t) setTaint({ vars }, name, keys);
+      }
+      const base: Scope = { vars, parent: outer };
+      st = { outer, inner: { vars: new Map(), parent: base }, done: 0 };
+      this.fnStates.set(fn.startIndex, st);
+    }
+    if (st.done < k) {
+      evalModule(bindingsFromSyntax(body.slice(st.done, k), this.keep), undefined, undefined, this.rewrite, st.inner);
+      st.done = k;
+    }
+    return st.inner;
   }
 
   /**
    * Evaluates an expression node at its place, with assumptions; the assumptions the value
    * depends on are added to `acc`. Never throws.
    */
-  value(node: SyntaxNode, scope: Scope = this.scopeAt(node), acc: Set<string> = new Set()): PyValue {
+  value(node: SyntaxNode, scope: Scope = this.scopeAt(node), acc: TaintSet = new Set()): PyValue {
     try {
       const e = this.substituter.expr(exprFromSyntax(node), scope, new Set(), acc);
       return evalExpr(e, scope, newContext());
@@ -445,7 +603,7 @@ export class FileResolver {
   }
 
   /** Evaluates a pyast expression (built by the caller) in `scope`, with assumptions. */
-  valueOfExpr(e: Expr, scope: Scope, acc: Set<string> = new Set()): PyValue {
+  valueOfExpr(e: Expr, scope: Scope, acc: TaintSet = new Set()): PyValue {
     try {
       return evalExpr(this.substituter.expr(e, scope, new Set(), acc), scope, newContext());
     } catch (err) {
@@ -457,14 +615,13 @@ export class FileResolver {
 
   private callSite(fname: string, fn: SyntaxNode): SyntaxNode | null {
     if (this.callSites.has(fname)) return this.callSites.get(fname)!;
-    let found: SyntaxNode | null = null;
-    for (const c of this.root.descendantsOfType('call')) {
+    const escaped = fname.replace(/[^\w]/g, '');
+    const calls = callsMatching(this.root, new RegExp(`(?<![\\w.])${escaped}\\s*\\(`), (c) => {
       const f = c.childForFieldName('function');
-      if (f?.type !== 'identifier' || f.text !== fname) continue;
-      if (c.startIndex >= fn.startIndex && c.endIndex <= fn.endIndex) continue; // recursion
-      found = c;
-      break;
-    }
+      if (f?.type !== 'identifier' || f.text !== fname) return false;
+      return !(c.startIndex >= fn.startIndex && c.endIndex <= fn.endIndex); // not a recursive call
+    });
+    const found: SyntaxNode | null = calls[0] ?? null;
     this.callSites.set(fname, found);
     return found;
   }
@@ -475,7 +632,7 @@ export class FileResolver {
     if (!fname || this.binding.has(fn.startIndex)) return undefined;
     const call = this.callSite(fname, fn);
     const out = new Map<string, PyValue>();
-    const taints = new Map<string, Set<string>>();
+    const taints = new Map<string, TaintSet>();
     this.binding.add(fn.startIndex);
     try {
       if (call) {
@@ -490,12 +647,12 @@ export class FileResolver {
             const k = a.childForFieldName('name')?.text;
             const v = a.childForFieldName('value');
             if (k && v && ps.some((p) => p.name === k)) {
-              const acc = new Set<string>();
+              const acc: TaintSet = new Set();
               out.set(k, this.value(v, callScope, acc));
               taints.set(k, acc);
             }
           } else if (i < positional.length) {
-            const acc = new Set<string>();
+            const acc: TaintSet = new Set();
             const name = positional[i++].name;
             out.set(name, this.value(a, callScope, acc));
             taints.set(name, acc);
@@ -504,7 +661,7 @@ export class FileResolver {
       }
       for (const p of ps) {
         if (out.has(p.name) || !p.default) continue;
-        const acc = new Set<string>();
+        const acc: TaintSet = new Set();
         out.set(p.name, this.valueOfExpr(p.default, outer, acc));
         taints.set(p.name, acc);
       }
@@ -514,4 +671,70 @@ export class FileResolver {
       this.binding.delete(fn.startIndex);
     }
   }
+}
+
+const IDENT = /[A-Za-z_]\w*/g;
+/** `name =`, `a, b =`, `x +=`, `for name in`, `with ... as name`: over-approximates what a statement binds. */
+const BINDS = /(?:^|[\s,(;*])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)|\bfor\s+([A-Za-z_][\w\s,()]*?)\s+in\b|\bas\s+([A-Za-z_]\w*)/gm;
+
+/** The current file's cache, by statement start (syntax node objects are not stable keys). */
+let bindsCache: Map<number, string[]> = new Map();
+
+/** Names a module-level or function-body statement may bind (its text is read, not converted). */
+function statementBinds(n: SyntaxNode): string[] {
+  const hit = bindsCache.get(n.startIndex);
+  if (hit) return hit;
+  let out: string[];
+  switch (n.type) {
+    case 'import_statement':
+    case 'import_from_statement':
+    case 'future_import_statement':
+      out = [...n.text.matchAll(IDENT)].map((m) => m[0]);
+      break;
+    case 'function_definition':
+    case 'class_definition': {
+      const name = n.childForFieldName('name')?.text;
+      out = name ? [name] : [];
+      break;
+    }
+    case 'decorated_definition': {
+      const name = n.childForFieldName('definition')?.childForFieldName('name')?.text;
+      out = name ? [name] : [];
+      break;
+    }
+    case 'expression_statement':
+    case 'if_statement':
+    case 'for_statement':
+    case 'while_statement':
+    case 'with_statement':
+    case 'try_statement': {
+      out = [];
+      for (const m of n.text.matchAll(BINDS)) {
+        const names = m[1] ?? m[3] ?? m[2];
+        if (names) for (const x of names.matchAll(IDENT)) out.push(x[0]);
+      }
+      break;
+    }
+    default:
+      out = [];
+  }
+  bindsCache.set(n.startIndex, out);
+  return out;
+}
+
+/** The statements of the module and of every function body (through classes), not their nested blocks. */
+function blockStatements(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (block: SyntaxNode) => {
+    for (const st of namedChildrenOf(block)) {
+      out.push(st);
+      const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+      if (def?.type === 'function_definition' || def?.type === 'class_definition') {
+        const body = def.childForFieldName('body');
+        if (body) visit(body);
+      }
+    }
+  };
+  visit(root);
+  return out;
 }

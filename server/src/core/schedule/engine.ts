@@ -871,8 +871,9 @@ export class OneCycleLR extends LRScheduler {
     this.cycleMomentum = opts.cycleMomentum;
     this.useBeta1 = opts.useBeta1;
     const libm = this.env.libm;
-    const args = new Float64Array(4096);
+    let args: Float64Array | undefined;
     this.table = this.numberTable((k0, out) => {
+      args ??= new Float64Array(4096);
       for (let i = 0; i < out.length; i++) {
         const k = k0 + i;
         args[i] = Math.PI * this.pctOf(k, this.phaseOf(k));

@@ -11,7 +11,7 @@ import type { SyntaxNode } from '../parsing';
 import type { BoundArgument, FileModel, OptimizerModel, ParamGroupModel, SchedulerModel, Value } from '../model';
 import { getHfGetSchedulerSignature, getHfScheduleFunction, getSchedulerFact } from '../facts';
 import type { TorchVersion } from '../settings';
-import { Assumptions, argparseDefaults, DEFAULT_EPOCHS, DEFAULT_STEPS_PER_EPOCH, FileResolver } from './assume';
+import { Assumptions, argparseDefaults, DEFAULT_EPOCHS, DEFAULT_STEPS_PER_EPOCH, expandTaint, FileResolver, type TaintSet } from './assume';
 import { canonicalKind } from './construct';
 import { exprFromSyntax } from './from-syntax';
 import { schedulerStepping, stepperOf, wrapperOf, type LoopInfo, type Stepping } from './loops';
@@ -191,13 +191,13 @@ class Context {
   readonly torch: TorchVersion;
 
   constructor(readonly opts: FileScheduleOptions) {
-    this.assumptions = new Assumptions(opts.assume ?? {}, argparseDefaults(opts.root));
+    this.assumptions = new Assumptions(opts.assume ?? {}, () => argparseDefaults(opts.root));
     this.resolver = new FileResolver(opts.root, this.assumptions);
     this.torch = opts.torchVersion ?? opts.model.torchVersion;
   }
 
   /** A Python value for an argument: the interpreter (with assumptions), else the model's value. */
-  argValue(a: BoundArgument, at: SyntaxNode, acc: Set<string>): PyValue {
+  argValue(a: BoundArgument, at: SyntaxNode, acc: TaintSet): PyValue {
     if (a.value.kind === 'list' && a.value.items.length && a.value.items.every((i) => i.kind === 'scheduler')) {
       return a.value.items.map((i) => (i.kind === 'scheduler' ? schedulerRef(specId(i.scheduler)) : null));
     }
@@ -228,25 +228,25 @@ function buildSpec(
     if (i === optAt) return;
     const name = names[k] ?? `arg${k}`;
     k++;
-    const acc = new Set<string>();
+    const acc: TaintSet = new Set();
     // ChainedScheduler(schedulers, optimizer): the optimizer is any value but None to the engine.
     const v = kind === 'ChainedScheduler' && name === 'optimizer' ? true : ctx.argValue(a, s.call, acc);
     args.push(v);
     byName.set(name, a);
-    argTaints.set(`${id}:${name}`, acc);
+    argTaints.set(`${id}:${name}`, expandTaint(acc));
   });
   for (const [name, a] of s.keywordArgs) {
     if (name === 'optimizer' && kind !== 'ChainedScheduler') continue;
-    const acc = new Set<string>();
+    const acc: TaintSet = new Set();
     kwargs[name] = kind === 'ChainedScheduler' && name === 'optimizer' ? true : ctx.argValue(a, s.call, acc);
     byName.set(name, a);
-    argTaints.set(`${id}:${name}`, acc);
+    argTaints.set(`${id}:${name}`, expandTaint(acc));
   }
   return { spec: { id, className: s.className, args, kwargs }, args: byName };
 }
 
 /** Effective lr / momentum / betas of each group the scheduler sees. */
-function buildGroups(ctx: Context, opt: OptimizerModel, before: SyntaxNode, taint: Set<string>): { groups: GroupSpec[]; labels: string[]; defaultLr?: PyValue } | string {
+function buildGroups(ctx: Context, opt: OptimizerModel, before: SyntaxNode, taint: TaintSet): { groups: GroupSpec[]; labels: string[]; defaultLr?: PyValue } | string {
   const cannot = "the optimizer's parameter groups cannot be determined";
   if (!opt.groups || !opt.groupsComplete || opt.hasSplat) return cannot;
   // Groups added with add_param_group after the scheduler was built are not its groups.
@@ -287,7 +287,7 @@ function buildGroups(ctx: Context, opt: OptimizerModel, before: SyntaxNode, tain
 }
 
 /** Iterations of a loop: `range(a, b[, c])`, or `len(<loader>)` for a batch loop; undefined when unknown. */
-function loopCount(ctx: Context, loop: LoopInfo, acc: Set<string>): number | undefined {
+function loopCount(ctx: Context, loop: LoopInfo, acc: TaintSet): number | undefined {
   const scope = ctx.resolver.scopeAt(loop.node);
   if (loop.rangeArgs) {
     const vals = loop.rangeArgs.map((a) => asInt(ctx.resolver.value(a, scope, acc)));
@@ -367,6 +367,17 @@ export function planFileSchedules(opts: FileScheduleOptions): SchedulePlan[] {
   if (!model.schedulers.length) return [];
   const ctx = new Context(opts);
   const tops = model.schedulers.filter((s) => !wrapperOf(model, s));
+  // Evaluate only what the schedules can read: their calls, their optimizers and the loops around .step().
+  const seeds: SyntaxNode[] = [];
+  for (const s of model.schedulers) {
+    seeds.push(s.call);
+    if (s.optimizer) seeds.push(s.optimizer.call, ...(s.optimizer.groups ?? []).map((g) => g.node));
+  }
+  for (const c of model.steps) for (const l of c.loops) {
+    const head = l.childForFieldName('right') ?? l.childForFieldName('condition');
+    if (head) seeds.push(head);
+  }
+  ctx.resolver.focus(seeds);
   return tops.map((s) => planOne(ctx, s));
 }
 
@@ -415,9 +426,9 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   if (unknown) return finish(`\`${lastSegment(unknown.className)}\` is not a scheduler the simulator knows`);
   const opt = top.optimizer ?? chain.find((c) => c.optimizer)?.optimizer;
   if (!opt) return finish("the optimizer's parameter groups cannot be determined");
-  const groupTaint = new Set<string>();
+  const groupTaint: TaintSet = new Set();
   const built = buildGroups(ctx, opt, top.call, groupTaint);
-  for (const k of groupTaint) taint.add(k);
+  for (const k of expandTaint(groupTaint)) taint.add(k);
   if (typeof built === 'string') return finish(built);
 
   const specList: SchedulerSpec[] = [];
@@ -432,21 +443,22 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   // Run length: given, else the loops (when they do not rest on defaults), else the schedule's own length.
   let steps: number | undefined = ctx.opts.steps;
   if (steps !== undefined) plan.stepsFrom = 'given';
-  const loopTaint = new Set<string>();
+  const loopItems: TaintSet = new Set();
   let fromLoops: number | undefined;
   let perEpoch: number | undefined;
   const { epochLoop, batchLoop } = stepping;
-  if (batchLoop) perEpoch = loopCount(ctx, batchLoop, loopTaint);
+  if (batchLoop) perEpoch = loopCount(ctx, batchLoop, loopItems);
   if (stepping.axis === 'steps') {
     if (batchLoop && batchLoop.role === 'iteration' && !epochLoop) fromLoops = perEpoch;
     else if (batchLoop && perEpoch !== undefined) {
-      const epochs = epochLoop ? loopCount(ctx, epochLoop, loopTaint) : asInt(ctx.assumptions.valueFor('epochs') ?? null);
-      if (!epochLoop) loopTaint.add('epochs');
+      const epochs = epochLoop ? loopCount(ctx, epochLoop, loopItems) : asInt(ctx.assumptions.valueFor('epochs') ?? null);
+      if (!epochLoop) loopItems.add('epochs');
       if (epochs !== undefined) fromLoops = epochs * perEpoch;
     }
   } else if (epochLoop) {
-    fromLoops = loopCount(ctx, epochLoop, loopTaint);
+    fromLoops = loopCount(ctx, epochLoop, loopItems);
   }
+  const loopTaint = expandTaint(loopItems);
   const restsOnDefaults = [...loopTaint].some((k) => ctx.assumptions.used.get(k)?.source.startsWith('default'));
   const topKind = canonicalKind(top.className) ?? '';
   const own = horizon(topKind, specList[specList.length - 1], parameterNames(topKind, ctx.torch), specById);

@@ -7,11 +7,15 @@
  * subset"), never guessed.
  */
 import type { SyntaxNode } from '../parsing';
-import type { BinaryOperator, CompareOperator, Expr, Module, Param, Stmt } from './pyast';
+import { lazyFunctionDef, type BinaryOperator, type CompareOperator, type Expr, type Module, type Param, type Stmt } from './pyast';
 import { evalModule, execBlock, evalExpr, newContext } from './pyeval';
 import { PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
 
-const loc = (n: SyntaxNode) => ({ line: n.startPosition.row + 1, column: n.startPosition.column });
+/**
+ * Source positions of pyast nodes: not recorded (no message reads them, and a position costs a
+ * walk on lazily built trees). Kept as a hook so the shape of the converter stays.
+ */
+const loc = (_n: SyntaxNode): undefined => undefined;
 
 function unsupported(n: SyntaxNode, what: string): Expr {
   return { type: 'Unsupported', what, loc: loc(n) };
@@ -363,7 +367,7 @@ export function stmtFromSyntax(n: SyntaxNode): Stmt[] {
         return [{ type: 'UnsupportedStmt', what: (ps as { what?: string }).what ?? 'a parameter form', binds: [nm.text], loc: l }];
       }
       if (n.children.some((c) => c.type === 'async')) return [{ type: 'UnsupportedStmt', what: 'an async function', binds: [nm.text], loc: l }];
-      return [{ type: 'FunctionDef', name: nm.text, params: ps, body: blockFromSyntax(body), loc: l }];
+      return [lazyFunctionDef({ type: 'FunctionDef', name: nm.text, params: ps, loc: l }, () => blockFromSyntax(body))];
     }
     case 'import_statement': {
       const out: Stmt[] = [];
@@ -419,23 +423,33 @@ export function blockFromSyntax(block: SyntaxNode | null | undefined): Stmt[] {
   return named(block).flatMap(stmtFromSyntax);
 }
 
+export { bindingsFromSyntax, params as paramsFromSyntax, named as namedChildrenOf };
+
 /** A module (the tree's root node) -> pyast module. */
 export function moduleFromSyntax(root: SyntaxNode): Module {
   return { type: 'Module', body: blockFromSyntax(root) };
 }
 
-/** Optional refinements of {@link scopeAt} (used to resolve a file's unknown quantities from assumptions). */
-export interface ScopeHooks {
-  /** Rewrites each statement before it runs, given the bindings so far. */
-  rewrite?: (s: Stmt, scope: Scope) => Stmt;
-  /** Values for an enclosing function's parameters (e.g. from its call site); missing ones stay unresolved. */
-  bindParams?: (fn: SyntaxNode, params: Param[], outer: Scope) => Map<string, PyValue> | undefined;
-  /** The module's scope, when the caller already evaluated it. */
-  moduleScope?: Scope;
-  /** Called with a function scope's variables once its parameters are bound. */
-  afterParams?: (vars: Map<string, PyValue>) => void;
-  /** Called when a function body's bindings (`from`) are copied into its scope (`to`). */
-  afterBody?: (from: Map<string, PyValue>, to: Map<string, PyValue>) => void;
+/**
+ * Statements as {@link evalModule} sees them, converted only as far as it needs: it skips bare
+ * expressions (`main()`, `parser.add_argument(...)`) and only names what compound statements
+ * assign, so those are not converted at all.
+ */
+function bindingsFromSyntax(nodes: SyntaxNode[], keep?: (n: SyntaxNode) => boolean): Stmt[] {
+  const out: Stmt[] = [];
+  for (const n of nodes) {
+    if (keep && !keep(n)) continue;
+    if (n.type === 'expression_statement') {
+      const inner = named(n);
+      if (inner.length === 1 && inner[0].type !== 'assignment' && inner[0].type !== 'augmented_assignment') continue;
+    } else if (n.type === 'if_statement' || n.type === 'for_statement' || n.type === 'while_statement' || n.type === 'with_statement' || n.type === 'try_statement') {
+      const what = n.type === 'if_statement' ? 'an if statement' : (DESCRIBE[n.type] ?? 'a compound statement');
+      out.push({ type: 'UnsupportedStmt', what, binds: boundNames(n), loc: loc(n) });
+      continue;
+    }
+    out.push(...stmtFromSyntax(n));
+  }
+  return out;
 }
 
 /**
@@ -444,8 +458,8 @@ export interface ScopeHooks {
  * function body that come before it. Parameters of enclosing functions are unresolved.
  * Never throws: what cannot be evaluated is bound to an unresolved value with the reason.
  */
-export function scopeAt(root: SyntaxNode, at?: SyntaxNode, parent?: Scope, hooks: ScopeHooks = {}): Scope {
-  const moduleScope = hooks.moduleScope ?? evalModule(moduleFromSyntax(root), parent, undefined, hooks.rewrite);
+export function scopeAt(root: SyntaxNode, at?: SyntaxNode, parent?: Scope): Scope {
+  const moduleScope = evalModule(bindingsFromSyntax(named(root)), parent);
   if (!at) return moduleScope;
   const fns: SyntaxNode[] = [];
   for (let p = at.parent; p; p = p.parent) if (p.type === 'function_definition') fns.unshift(p);
@@ -455,17 +469,12 @@ export function scopeAt(root: SyntaxNode, at?: SyntaxNode, parent?: Scope, hooks
     const fname = fn.childForFieldName('name')?.text ?? '<function>';
     const ps = params(fn.childForFieldName('parameters'));
     if (Array.isArray(ps)) {
-      const bound = hooks.bindParams?.(fn, ps, scope);
-      for (const p of ps) {
-        vars.set(p.name, bound?.get(p.name) ?? unresolved(`\`${p.name}\` is a parameter of \`${fname}\`; its value is not known statically`));
-      }
-      hooks.afterParams?.(vars);
+      for (const p of ps) vars.set(p.name, unresolved(`\`${p.name}\` is a parameter of \`${fname}\`; its value is not known statically`));
     }
     const body = fn.childForFieldName('body');
     const before = body ? named(body).filter((s) => s.endIndex <= at.startIndex) : [];
-    const inner = evalModule(before.flatMap(stmtFromSyntax), { vars, parent: scope }, undefined, hooks.rewrite);
+    const inner = evalModule(bindingsFromSyntax(before), { vars, parent: scope });
     for (const [k, v] of inner.vars) vars.set(k, v);
-    hooks.afterBody?.(inner.vars, vars);
     scope = { vars, parent: scope };
   }
   return scope;

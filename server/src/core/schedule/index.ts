@@ -292,6 +292,9 @@ export function simulate(req: ScheduleRequest): ScheduleResult {
   const per = new Map<Steppable, GroupTrace[]>();
   let stepsSeen = 0;
   const SCRATCH = 65536;
+  const total = typeof req.steps === 'number' && req.steps > 0 ? req.steps : 0;
+  /** Scratch buffers for the steps past the cap: no larger than what is left to simulate. */
+  const scratch = (): number => Math.max(1, Math.min(SCRATCH, total - stepsSeen));
   let kept = 0;
   const rec: Recorder = {
     lr: [],
@@ -307,9 +310,10 @@ export function simulate(req: ScheduleRequest): ScheduleResult {
         rec.mom = withMomentum ? eff.map((t) => t.momentum!) : null;
         rec.cap = cap;
       } else {
-        rec.lr = Array.from({ length: n }, () => new Float64Array(SCRATCH));
-        rec.mom = withMomentum ? Array.from({ length: n }, () => new Float64Array(SCRATCH)) : null;
-        rec.cap = SCRATCH;
+        const size = scratch();
+        rec.lr = Array.from({ length: n }, () => new Float64Array(size));
+        rec.mom = withMomentum ? Array.from({ length: n }, () => new Float64Array(size)) : null;
+        rec.cap = size;
       }
     },
     flush(count) {
@@ -317,9 +321,10 @@ export function simulate(req: ScheduleRequest): ScheduleResult {
       if (rec.lr.length && rec.lr[0] === eff[0]?.lr) {
         kept = count;
         // past the cap: keep simulating (to find later errors) into scratch buffers
-        rec.lr = rec.lr.map(() => new Float64Array(SCRATCH));
-        rec.mom = rec.mom ? rec.mom.map(() => new Float64Array(SCRATCH)) : null;
-        rec.cap = SCRATCH;
+        const size = scratch();
+        rec.lr = rec.lr.map(() => new Float64Array(size));
+        rec.mom = rec.mom ? rec.mom.map(() => new Float64Array(size)) : null;
+        rec.cap = size;
       }
     },
     after(s, i, opt) {

@@ -60,7 +60,10 @@ export function lintResult(plan: SchedulePlan): ScheduleResult | null {
   if (plan.request) {
     try {
       const req = withoutVerbose(plan.request);
-      out = simulate({ ...req, steps: Math.min(req.steps, LINT_MAX_STEPS), maxSteps: 1 });
+      // Errors past the first step are only reported where the loops fix the run's length.
+      const st = plan.stepping;
+      const judged = plan.stepsFrom === 'loops' && st.clear && !st.conditional && plan.stepsTaint.size === 0;
+      out = simulate({ ...req, steps: judged ? Math.min(req.steps, LINT_MAX_STEPS) : Math.min(req.steps, 1), maxSteps: 1 });
     } catch {
       out = null;
     }

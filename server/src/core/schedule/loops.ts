@@ -167,6 +167,7 @@ function optimizerStepBeside(model: FileModel, s: SchedulerModel, loop: SyntaxNo
  * dict names this scheduler (by variable or by its call), else undefined.
  */
 function lightningInterval(root: SyntaxNode, s: SchedulerModel): 'step' | 'epoch' | undefined {
+  if (!/["']scheduler["']\s*:/.test(root.text)) return undefined;
   for (const d of root.descendantsOfType('dictionary')) {
     let names = false;
     let interval: string | undefined;

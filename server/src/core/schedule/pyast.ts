@@ -200,7 +200,17 @@ export interface FunctionDef extends Node {
   type: 'FunctionDef';
   name: string;
   params: Param[];
-  body: Stmt[];
+  /** May be a getter that converts the body when first read (most defs are never called). */
+  readonly body: Stmt[];
+}
+
+/** A FunctionDef whose body is produced (once) when first read. */
+export function lazyFunctionDef(def: Omit<FunctionDef, 'body'>, body: () => Stmt[]): FunctionDef {
+  let cached: Stmt[] | undefined;
+  return Object.defineProperty({ ...def }, 'body', {
+    get: () => (cached ??= body()),
+    enumerable: true,
+  }) as FunctionDef;
 }
 
 /** `import math`, `import math as m`, `import functools`. */

@@ -466,8 +466,10 @@ export function evalModule(
   parent?: Scope,
   math: ScalarMath = fallbackLibm,
   rewrite?: (s: Stmt, scope: Scope) => Stmt,
+  /** Evaluate into this scope (to continue a block evaluated earlier) instead of a new one. */
+  into?: Scope,
 ): Scope {
-  const scope: Scope = { vars: new Map(), parent };
+  const scope: Scope = into ?? { vars: new Map(), parent };
   const body = Array.isArray(mod) ? mod : mod.body;
   for (const s0 of body) {
     // The caller may substitute stated assumptions for unknown quantities, given the bindings so far.
@@ -478,7 +480,8 @@ export function evalModule(
         case 'If':
         case 'UnsupportedStmt': {
           const names = assignedNames([s], new Set());
-          const why = s.type === 'If' ? 'is assigned conditionally' : `is assigned in ${s.what}`;
+          const conditional = s.type === 'If' || s.what === 'an if statement';
+          const why = conditional ? 'is assigned conditionally' : `is assigned in ${s.what}`;
           for (const n of names) scope.vars.set(n, unresolved(`\`${n}\` ${why}; its value is not known statically`));
           break;
         }

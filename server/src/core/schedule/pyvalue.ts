@@ -100,20 +100,35 @@ export type PyValue =
 // ---------------------------------------------------------------------------------------------
 // Errors
 
+/*
+ * Both are control flow of the interpreter (a refusal per unknown name while resolving a file's
+ * scope), thrown and caught by the thousand: they carry no stack trace, whose capture would cost
+ * more than the evaluation itself.
+ */
+
 /** A Python exception raised by the simulated code (or by PyTorch's validation). */
 export class PyError extends Error {
-  constructor(
-    readonly pyType: string,
-    readonly pyMessage: string,
-  ) {
+  readonly pyType: string;
+  readonly pyMessage: string;
+  constructor(pyType: string, pyMessage: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${pyType}: ${pyMessage}`);
+    Error.stackTraceLimit = limit;
+    this.pyType = pyType;
+    this.pyMessage = pyMessage;
   }
 }
 
 /** The code uses something outside the safe subset: not simulated, with a reason. */
 export class Refusal extends Error {
-  constructor(readonly reason: string) {
+  readonly reason: string;
+  constructor(reason: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(reason);
+    Error.stackTraceLimit = limit;
+    this.reason = reason;
   }
 }
 

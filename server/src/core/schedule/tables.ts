@@ -12,6 +12,7 @@ import { RecordingMath, ReplayMath } from './libm';
 import { PyError, PyValue, Refusal } from './pyvalue';
 
 export const BLOCK = 4096;
+const EMPTY = new Float64Array(0);
 
 /** Numbers keyed by integer k, filled a block at a time by `fill(k0, out)` (out.length keys). */
 export class NumberTable {
@@ -24,8 +25,9 @@ export class NumberTable {
     private readonly fill: (k0: number, out: Float64Array) => void,
     private readonly block = BLOCK,
   ) {
-    this.a = new Float64Array(block);
-    this.b = new Float64Array(block);
+    // Allocated on first use: many tables of a short run (or a lint pass) are never read.
+    this.a = EMPTY;
+    this.b = EMPTY;
   }
 
   get(k: number): number {
@@ -34,9 +36,9 @@ export class NumberTable {
     const j = k - this.k0b;
     if (j >= 0 && j < this.block) return this.b[j];
     // Keep the most recent block too: recursions read k and k-1.
-    const t = this.b;
+    const t = this.b.length ? this.b : new Float64Array(this.block);
     this.b = this.a;
-    this.k0b = this.k0a;
+    this.k0b = this.a.length ? this.k0a : NaN;
     this.a = t;
     this.k0a = Math.floor(k / this.block) * this.block;
     this.fill(this.k0a, this.a);
@@ -46,8 +48,9 @@ export class NumberTable {
 
 /** cos(π·k/T) for integer k: CosineAnnealingLR's `math.cos(math.pi * k / T_max)`. */
 export function cosPiOver(libm: BatchLibm, T: number): NumberTable {
-  const args = new Float64Array(BLOCK);
+  let args: Float64Array | undefined;
   return new NumberTable((k0, out) => {
+    args ??= new Float64Array(BLOCK);
     for (let i = 0; i < BLOCK; i++) args[i] = (Math.PI * (k0 + i)) / T;
     libm.map1('cos', args, out);
   });
