@@ -3,9 +3,26 @@
  * SequentialLR(LinearLR, CosineAnnealingLR), with the native batched libm and with the V8
  * fallback, and (when /usr/bin/python3 has torch) the same schedule run by real PyTorch in a
  * Python loop. Prints milliseconds and ratios in one run. Target: <= 50 ms native per schedule.
+ * Then the per-file path the editor and `optlint schedule` take: every scheduler of each
+ * sample, from source text to traces (simulateFileSchedules).
+ *
+ * Measured on the 2-core CI-like machine (best of 7, busy with other jobs; native = materialised):
+ *
+ *   schedule                    before block loops          after (15f5bef)
+ *                               native   native stream      native   native stream
+ *   CosineAnnealingLR           49-70    31-54              27-31    22-26
+ *   OneCycleLR                  75-120   61-81              46-57    18-24
+ *   SequentialLR(Linear, Cos)   48-61    41-43              33-50    23-25
+ *
+ * What is left of "native" over "native stream" is writing 32-64 MB of fresh Float64Arrays
+ * (page faults included: ~17 ms for 8 x 10^6 doubles here), which materialising requires.
  */
 import { spawnSync } from 'child_process';
-import { simulate, simulateStream, loadNativeLibm } from '../server/src/core/schedule';
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildModel } from '../server/src/core/model';
+import { initParser } from '../server/src/core/parsing';
+import { simulate, simulateFileSchedules, simulateStream, loadNativeLibm } from '../server/src/core/schedule';
 import type { ScheduleRequest, SchedulerSpec } from '../server/src/core/schedule';
 import { schedulerRef } from '../server/src/core/schedule/pyvalue';
 
@@ -142,4 +159,30 @@ export async function runScheduleBench(): Promise<void> {
   );
   log('  "native" and "fallback" materialise the 4 x 10^6 lr (and, for OneCycleLR, momentum) values in fresh');
   log('  Float64Arrays; "native stream" hands them out in reused 65,536-step chunks (simulateStream).');
+  await runFileBench(log);
+}
+
+/** simulateFileSchedules on each sample with a scheduler: parse + model excluded, plan + simulate timed. */
+async function runFileBench(log: (s: string) => void): Promise<void> {
+  const dir = path.resolve(__dirname, '..', '..', 'samples');
+  if (!fs.existsSync(dir)) return;
+  const parser = await initParser();
+  log('');
+  log('from source (simulateFileSchedules: plan with assumptions, then simulate; best of 7):');
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.py')).sort()) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const tree = parser.parse(text);
+    const model = buildModel(tree.rootNode);
+    if (!model.schedulers.length) {
+      tree.delete();
+      continue;
+    }
+    let out = simulateFileSchedules({ model, root: tree.rootNode, text });
+    const t = time(() => {
+      out = simulateFileSchedules({ model, root: tree.rootNode, text });
+    });
+    const what = out.map((s) => `${s.kind} ${s.notSimulated ? 'not simulated' : `${s.steps} ${s.xAxis}`}`).join(', ');
+    log(`  ${f.padEnd(36)} ${fmt(t.best).padStart(6)} ms  ${what}`);
+    tree.delete();
+  }
 }

@@ -377,8 +377,18 @@ export function planFileSchedules(opts: FileScheduleOptions): SchedulePlan[] {
     const head = l.childForFieldName('right') ?? l.childForFieldName('condition');
     if (head) seeds.push(head);
   }
-  ctx.resolver.focus(seeds);
-  return tops.map((s) => planOne(ctx, s));
+  try {
+    ctx.resolver.focus(seeds);
+  } catch {
+    // focusing only saves work: without it everything is evaluated
+  }
+  return tops.map((s) => {
+    try {
+      return planOne(ctx, s);
+    } catch (e) {
+      return failedPlan(model, s, e);
+    }
+  });
 }
 
 function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
@@ -522,6 +532,40 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   return finish();
 }
 
+/** A plan for a scheduler the planner itself failed on: reported, never thrown. */
+function failedPlan(model: FileModel, s: SchedulerModel, e: unknown): SchedulePlan {
+  const start = s.call.startPosition;
+  const end = s.call.endPosition;
+  const schedule: FileSchedule = {
+    variable: s.variable ?? null,
+    line: start.row,
+    character: start.column,
+    endLine: end.row,
+    endCharacter: end.column,
+    kind: lastSegment(s.className),
+    exact: false,
+    assumptions: {},
+    assumptionSources: {},
+    xAxis: 'steps',
+    steps: 0,
+    groups: [],
+    notes: [],
+    children: [],
+    notSimulated: `the simulator failed on this scheduler (${e instanceof Error ? e.message : String(e)})`,
+  };
+  return {
+    scheduler: s,
+    chain: [s],
+    schedule,
+    stepping: { axis: 'steps', clear: false, conditional: false, reason: '' },
+    stepsFrom: 'default',
+    argTaints: new Map(),
+    stepsTaint: new Set(),
+    taint: new Set(),
+    specs: new Map(),
+  };
+}
+
 /**
  * Simulates every scheduler of a file (one entry per scheduler object; a SequentialLR's
  * children are inside it). Never throws for bad input.
@@ -534,7 +578,13 @@ export function simulateFileSchedules(opts: FileScheduleOptions): FileSchedule[]
 export function runPlan(plan: SchedulePlan, maxSteps = DEFAULT_MAX_MATERIALISED): FileSchedule {
   const schedule: FileSchedule = { ...plan.schedule, notes: [...plan.schedule.notes] };
   if (!plan.request) return schedule;
-  const result = simulate({ ...plan.request, maxSteps });
+  let result: ReturnType<typeof simulate>;
+  try {
+    result = simulate({ ...plan.request, maxSteps });
+  } catch (e) {
+    schedule.notSimulated = `the simulator failed on this scheduler (${e instanceof Error ? e.message : String(e)})`;
+    return schedule;
+  }
   schedule.exact = result.exact;
   schedule.notes.push(...result.notes);
   if (result.capped) schedule.notes.push(result.capped);
