@@ -43,12 +43,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Optlin
       });
     }),
     vscode.commands.registerCommand(ClientCommands.restart, async () => {
-      await client?.stop().catch(() => undefined);
-      ready = startClient(context, output);
+      // The same client restarts its server: its providers stay registered, requests wait.
+      ready = client ? client.restart() : startClient(context, output);
       await ready;
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('optlint.parserBackend')) void vscode.commands.executeCommand(ClientCommands.restart);
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('optlint.parserBackend')) return;
+      // The backend is an initialization option: a new client with the new value.
+      await client?.dispose().catch(() => undefined);
+      client = undefined;
+      ready = startClient(context, output);
+      await ready;
     }),
   );
   await ready.catch((e) => output.error(`optlint: the language server did not start: ${e instanceof Error ? e.message : String(e)}`));

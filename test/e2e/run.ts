@@ -97,6 +97,7 @@ export async function main(): Promise<number> {
   prepareWorkspace(REPO, workspace);
   // Opened only by the wasm-fallback check, after the native binaries are removed.
   fs.writeFileSync(path.join(workspace, 'fallback_check.py'), 'import torch\nimport torch.nn as nn\n\nmodel = nn.Linear(4, 2)\noptimizer = torch.optim.SGD(model, lr=0.1)\n');
+  fs.writeFileSync(path.join(workspace, 'noqa_check.py'), 'import torch\nimport torch.nn as nn\n\nmodel = nn.Linear(4, 2)\noptimizer = torch.optim.SGD(model, lr=0.1)  # suppressed: noqa: OPT106\n');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   // Workspace trust stays on: the workspace opens in Restricted Mode, where optlint must work.
   fs.writeFileSync(
@@ -198,6 +199,7 @@ export async function main(): Promise<number> {
       await frame.locator('body[data-state="ready"][data-steps="500"]').waitFor({ timeout: 30_000 });
       // Values under the cursor: hover the middle of the chart, the legend shows them.
       const over = frame.locator('#chart .u-over');
+      await over.waitFor({ state: 'visible' });
       const box = await over.boundingBox();
       if (!box) throw new Error('no chart area');
       await over.hover({ position: { x: box.width * 0.3, y: box.height / 2 } });
@@ -219,6 +221,20 @@ export async function main(): Promise<number> {
       const hint = page.locator('.editor-group-container.active .view-lines', { hasText: 'starts at 4e-05' });
       await hint.first().waitFor({ timeout: 30_000 });
       await driver.screenshot('inlay-hints');
+    });
+    await uiCheck('the grammar injection highlights # noqa directives in comments', async () => {
+      await driver.open('noqa_check.py');
+      const line = page.locator('.editor-group-container.active .view-line', { hasText: 'noqa' }).first();
+      await line.waitFor();
+      // Token spans and their classes: the directive and the code must not look like the rest of the comment.
+      const spans = await line.locator('span span').evaluateAll((els) => els.map((e) => [e.textContent ?? '', e.className] as [string, string]));
+      const cls = (t: string): string | undefined => spans.find(([text]) => text.includes(t))?.[1];
+      const comment = cls('suppressed');
+      if (!comment || !cls('noqa') || !cls('OPT106')) throw new Error(`tokens: ${JSON.stringify(spans)}`);
+      if (cls('noqa') === comment || cls('OPT106') === comment) throw new Error(`noqa is coloured like the comment: ${JSON.stringify(spans)}`);
+      const problems = await page.locator('.markers-panel .monaco-list-row', { hasText: 'noqa_check.py' }).count();
+      if (problems) throw new Error('the suppressed OPT106 is reported');
+      await driver.screenshot('noqa-grammar');
     });
     await uiCheck('without its native binaries the installed extension falls back to wasm', async () => {
       const installed = fs.readdirSync(extensions).find((d) => d.startsWith('optlint.optlint-'));
