@@ -8,6 +8,8 @@ export const USAGE = `Usage: optlint <command> [options]
 Commands:
   check [PATHS...]   report optimizer / parameter-group mistakes (text or JSON)
   groups FILE        show every optimizer's parameter groups and effective lr
+  schedule FILE      simulate every LR scheduler: each group's lr (and momentum) per step
+  lsp --stdio        run the language server (for VS Code, Neovim, Helix, Emacs, ...)
   rules              list the rules
 
 Run 'optlint <command> --help' for a command's options.`;
