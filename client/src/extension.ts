@@ -78,10 +78,28 @@ async function startClient(context: vscode.ExtensionContext, output: vscode.LogO
     initializationOptions: { settings: { parserBackend: settings.get('parserBackend', 'auto') } },
     diagnosticCollectionName: 'optlint',
     outputChannel: output,
+    // While the server restarts, VS Code keeps asking: answer "nothing" instead of failing.
+    middleware: {
+      provideCodeActions: (document, range, context, token, next) => whileRunning(() => next(document, range, context, token)),
+      provideHover: (document, position, token, next) => whileRunning(() => next(document, position, token)),
+      provideInlayHints: (document, range, token, next) => whileRunning(() => next(document, range, token)),
+      provideCodeLenses: (document, token, next) => whileRunning(() => next(document, token)),
+    },
   };
   client = new LanguageClient('optlint', 'optlint', serverOptions, clientOptions);
   context.subscriptions.push({ dispose: () => void client?.stop().catch(() => undefined) });
   await client.start();
+}
+
+/** Runs a provider request when the server is up; undefined while it (re)starts or stops. */
+async function whileRunning<T>(request: () => vscode.ProviderResult<T>): Promise<T | undefined | null> {
+  if (!client?.isRunning()) return undefined;
+  try {
+    return await request();
+  } catch (e) {
+    if (!client?.isRunning()) return undefined;
+    throw e;
+  }
 }
 
 function resolveTarget(uri?: string, line?: number, character?: number): { uri: string; position: { line: number; character: number } } | undefined {

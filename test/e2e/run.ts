@@ -97,7 +97,7 @@ export async function main(): Promise<number> {
   prepareWorkspace(REPO, workspace);
   // Opened only by the wasm-fallback check, after the native binaries are removed.
   fs.writeFileSync(path.join(workspace, 'fallback_check.py'), 'import torch\nimport torch.nn as nn\n\nmodel = nn.Linear(4, 2)\noptimizer = torch.optim.SGD(model, lr=0.1)\n');
-  fs.writeFileSync(path.join(workspace, 'noqa_check.py'), 'import torch\nimport torch.nn as nn\n\nmodel = nn.Linear(4, 2)\noptimizer = torch.optim.SGD(model, lr=0.1)  # suppressed: noqa: OPT106\n');
+  fs.writeFileSync(path.join(workspace, 'noqa_check.py'), 'import torch\nimport torch.nn as nn\n\nmodel = nn.Linear(4, 2)\noptimizer = torch.optim.SGD(model, lr=0.1)  # noqa: OPT106 (suppressed on purpose)\nreported = torch.optim.SGD(model, lr=0.1)\n');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   // Workspace trust stays on: the workspace opens in Restricted Mode, where optlint must work.
   fs.writeFileSync(
@@ -194,13 +194,15 @@ export async function main(): Promise<number> {
       const epochs = frame.locator('input[data-arg="epochs"]');
       await epochs.waitFor({ timeout: 30_000 });
       await epochs.fill('5');
-      await epochs.press('Enter');
-      await epochs.dispatchEvent('change');
+      await epochs.press('Tab'); // commits the value: one change event, one re-run
       await frame.locator('body[data-state="ready"][data-steps="500"]').waitFor({ timeout: 30_000 });
       // Values under the cursor: hover the middle of the chart, the legend shows them.
       const over = frame.locator('#chart .u-over');
-      await over.waitFor({ state: 'visible' });
-      const box = await over.boundingBox();
+      let box = null;
+      for (const until = Date.now() + 10_000; !box && Date.now() < until; ) {
+        await over.waitFor({ state: 'visible' });
+        box = await over.boundingBox();
+      }
       if (!box) throw new Error('no chart area');
       await over.hover({ position: { x: box.width * 0.3, y: box.height / 2 } });
       const legend = await frame.locator('#chart .u-legend').innerText();
@@ -227,13 +229,16 @@ export async function main(): Promise<number> {
       const line = page.locator('.editor-group-container.active .view-line', { hasText: 'noqa' }).first();
       await line.waitFor();
       // Token spans and their classes: the directive and the code must not look like the rest of the comment.
-      const spans = await line.locator('span span').evaluateAll((els) => els.map((e) => [e.textContent ?? '', e.className] as [string, string]));
+      // The editor renders spaces as no-break spaces.
+      const spans = await line.locator('span span').evaluateAll((els) => els.map((e) => [(e.textContent ?? '').replace(/\u00a0/g, ' '), e.className] as [string, string]));
       const cls = (t: string): string | undefined => spans.find(([text]) => text.includes(t))?.[1];
-      const comment = cls('suppressed');
+      const comment = cls('suppressed on purpose');
       if (!comment || !cls('noqa') || !cls('OPT106')) throw new Error(`tokens: ${JSON.stringify(spans)}`);
       if (cls('noqa') === comment || cls('OPT106') === comment) throw new Error(`noqa is coloured like the comment: ${JSON.stringify(spans)}`);
-      const problems = await page.locator('.markers-panel .monaco-list-row', { hasText: 'noqa_check.py' }).count();
-      if (problems) throw new Error('the suppressed OPT106 is reported');
+      // Line 5 is suppressed; the same mistake on line 6 is reported.
+      const rows = await driver.problems('noqa_check.py', ['OPT106']);
+      const here = rows.filter((r) => r.code === 'OPT106');
+      if (!here.some((r) => /\[Ln 6,/.test(r.message)) || here.some((r) => /\[Ln 5,/.test(r.message))) throw new Error(`OPT106 rows: ${JSON.stringify(here)}`);
       await driver.screenshot('noqa-grammar');
     });
     await uiCheck('without its native binaries the installed extension falls back to wasm', async () => {
@@ -263,8 +268,20 @@ export async function main(): Promise<number> {
       }
       await driver.screenshot('fallback-wasm');
     });
-    await uiCheck('no Content-Security-Policy violation or page error from the extension', async () => {
+    await uiCheck('no Content-Security-Policy violation, page error, or error in the extension host logs', async () => {
       if (pageErrors.length) throw new Error(pageErrors.join('\n'));
+      const errors: string[] = [];
+      const scan = (dir: string): void => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) scan(p);
+          else if (/exthost|optlint/i.test(p) && p.endsWith('.log')) {
+            for (const l of fs.readFileSync(p, 'utf8').split('\n')) if (/\[error\]/.test(l) && (/optlint/i.test(l) || /optlint/i.test(p))) errors.push(`${path.basename(p)}: ${l}`);
+          }
+        }
+      };
+      scan(path.join(userData, 'logs'));
+      if (errors.length) throw new Error(errors.join('\n'));
     });
   } catch (e) {
     checks.push({ name: 'harness', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
