@@ -268,6 +268,30 @@ export async function main(): Promise<number> {
       }
       await driver.screenshot('fallback-wasm');
     });
+    await uiCheck('a second LSP client (headless Neovim) gets the diagnostics and the hover from optlint lsp --stdio', async () => {
+      const nvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
+      if (nvim.status !== 0) throw new Error('nvim is not installed (test/e2e/run.sh installs it)');
+      const sample = path.join(REPO, 'samples', 'quiz_differential_lr.py');
+      const text = fs.readFileSync(sample, 'utf8');
+      const lines = text.split('\n');
+      // The code, not the docstring's copy above it.
+      let line = -1;
+      lines.forEach((l, i) => {
+        if (l.includes('optimizer = torch.optim.Adam([')) line = i;
+      });
+      const outFile = path.join(work, 'nvim-result.json');
+      fs.rmSync(outFile, { force: true });
+      const r = spawnSync('nvim', ['--headless', '--clean', '-u', path.join(REPO, 'test', 'e2e', 'neovim-client.lua'), sample], {
+        env: { ...env, OPTLINT_REPO: REPO, OPTLINT_NVIM_OUT: outFile, OPTLINT_NVIM_HOVER_LINE: String(line), OPTLINT_NVIM_HOVER_COL: String(lines[line].indexOf('Adam') + 1) },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      if (r.status !== 0 || !fs.existsSync(outFile)) throw new Error(`nvim exited ${r.status}: ${r.stderr}`);
+      const got = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { diagnostics: Array<{ code: string; source: string }>; hover?: { contents: { value: string } } };
+      const codes = got.diagnostics.map((d) => d.code).sort().join(',');
+      if (codes !== 'OPT101,OPT102' || got.diagnostics.some((d) => d.source !== 'optlint')) throw new Error(`diagnostics in Neovim: ${codes}`);
+      if (!/2 param groups/.test(got.hover?.contents.value ?? '')) throw new Error(`hover in Neovim: ${JSON.stringify(got.hover)}`);
+    });
     await uiCheck('no Content-Security-Policy violation, page error, or error in the extension host logs', async () => {
       if (pageErrors.length) throw new Error(pageErrors.join('\n'));
       const errors: string[] = [];
