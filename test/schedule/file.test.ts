@@ -339,3 +339,25 @@ s = SequentialLR(opt, [a, b], milestones=[3])
   const v113 = await only(src, { steps: 6, torchVersion: '1.13' });
   assert.notDeepEqual(v2.groups[0].lr, v113.groups[0].lr, 'the 1.13 hand-over differs (reference §0.5)');
 });
+
+test('an assumed steps_per_epoch stays an int ("eps" inside "steps" is not a float key)', async () => {
+  const { initParser } = await import('../../server/src/core/parsing');
+  const { buildModel } = await import('../../server/src/core/model');
+  const { simulateFileSchedules } = await import('../../server/src/core/schedule');
+  const text = `import torch
+model = torch.nn.Linear(2, 2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, epochs=args.epochs, steps_per_epoch=len(train_loader))
+for epoch in range(args.epochs):
+    for batch in train_loader:
+        optimizer.step()
+        scheduler.step()
+`;
+  const parser = await initParser();
+  const tree = parser.parse(text);
+  const [s] = simulateFileSchedules({ model: buildModel(tree.rootNode), root: tree.rootNode, text, assume: { steps_per_epoch: 40, epochs: 2 } });
+  assert.equal(s.error, undefined, JSON.stringify(s.error));
+  assert.equal(s.notSimulated, undefined);
+  assert.equal(s.groups[0].lr.length, 80);
+  assert.equal(s.assumptions.steps_per_epoch, 40);
+});

@@ -35,8 +35,20 @@ const TOTAL_STEPS = /^(?:t_total|num_steps|(?:num_|n_|max_|total_)?(?:training_|
 const WARMUP_STEPS = /^(?:num_|n_)?warmup(?:_steps|_iters|_iterations|_updates)?$/i;
 const WARMUP_EPOCHS = /^(?:num_|n_)?warmup_epochs?$/i;
 const WARMUP_RATIO = /^warmup_(?:ratio|proportion|pct|frac|fraction)$/i;
-/** Keys whose values are floats even when written as whole numbers (`--assume lr=1`). */
-const FLOAT_KEY = /lr|rate|ratio|factor|gamma|momentum|decay|eta|beta|eps|pct|power|proportion|frac|scale|min_|max_lr/i;
+/**
+ * Words that make a key a float even when written as a whole number (`--assume lr=1`). Matched as
+ * whole words of the key (`max_lr`, `learningRate`), never as substrings: `steps_per_epoch`
+ * contains "eps" and is an int.
+ */
+const FLOAT_WORDS = new Set(['lr', 'rate', 'ratio', 'factor', 'gamma', 'momentum', 'decay', 'eta', 'beta', 'beta1', 'beta2', 'eps', 'epsilon', 'pct', 'power', 'proportion', 'frac', 'fraction', 'scale']);
+
+function isFloatKey(key: string): boolean {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .some((word) => FLOAT_WORDS.has(word));
+}
 /** Names that are not quantities: no assumption is suggested for them. */
 const NOT_A_QUANTITY = /lambda|_fn$|func|sched|optim|model|loader|dataset|module|net$|criterion|device/i;
 /** Iterables whose `len()` is the number of batches per epoch. */
@@ -48,7 +60,7 @@ interface ArgparseDefault {
 }
 
 function toPy(key: string, v: number): PyValue {
-  return Number.isInteger(v) && !FLOAT_KEY.test(key) && Math.abs(v) < 2 ** 53 ? BigInt(v) : v;
+  return Number.isInteger(v) && !isFloatKey(key) && Math.abs(v) < 2 ** 53 ? BigInt(v) : v;
 }
 
 function shown(v: PyValue): number | string | undefined {
