@@ -545,10 +545,20 @@ export class FileResolver {
     for (const n of nodes) addNode(n);
     const statements = blockStatements(this.root);
     const done = new Set<SyntaxNode>();
+    // The words of each statement, read from its text (no syntax-tree access): a statement can
+    // only bind a needed name that it mentions, so most statements never reach statementBinds.
+    const words = new Map<SyntaxNode, string[]>();
+    const mentionsNeeded = (st: SyntaxNode): boolean => {
+      // A definition binds only its name, which is cheap to read; its text is the whole body.
+      if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') return true;
+      let w = words.get(st);
+      if (!w) words.set(st, (w = [...new Set(Array.from(st.text.matchAll(IDENT), (m) => m[0]))]));
+      return w.some((x) => needed.has(x));
+    };
     for (let changed = true; changed; ) {
       changed = false;
       for (const st of statements) {
-        if (done.has(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
+        if (done.has(st) || !mentionsNeeded(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
         done.add(st);
         addText(st.text);
         changed = true;
