@@ -1,7 +1,6 @@
 import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
-import { Walker, type Consumption, type FreezeEvent, type StepCall } from './walker';
-import type { ModuleNode, OptimizerModel, SchedulerModel } from './values';
+import { Walker, type WalkResult } from './walker';
 
 export * from './values';
 export { enumerateLeaves, moduleHasParams, isWithin, countParams } from './modules';
@@ -9,13 +8,7 @@ export { resolveSelections } from './optimizers';
 export type { Consumption, FreezeEvent, StepCall } from './walker';
 
 /** What rules read: never raw syntax nodes, except as positions to report at. */
-export interface FileModel {
-  optimizers: OptimizerModel[];
-  schedulers: SchedulerModel[];
-  freezes: FreezeEvent[];
-  consumptions: Consumption[];
-  steps: StepCall[];
-  modules: ModuleNode[];
+export interface FileModel extends WalkResult {
   /**
    * Keys the file reads back from the `param_groups` of an optimizer the walker could not identify
    * (a function never called); reads from a known optimizer are on that optimizer.
