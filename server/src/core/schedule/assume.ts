@@ -525,8 +525,13 @@ export class FileResolver {
    */
   focus(nodes: SyntaxNode[]): void {
     const needed = new Set<string>();
+    const queue: string[] = [];
     const addText = (t: string) => {
-      for (const m of t.matchAll(IDENT)) needed.add(m[0]);
+      for (const m of t.matchAll(IDENT)) {
+        if (needed.has(m[0])) continue;
+        needed.add(m[0]);
+        queue.push(m[0]);
+      }
     };
     const seen = new Set<number>();
     const addNode = (n: SyntaxNode) => {
@@ -543,25 +548,29 @@ export class FileResolver {
     };
     bindsCache = this.bindsCache;
     for (const n of nodes) addNode(n);
-    const statements = blockStatements(this.root);
-    const done = new Set<SyntaxNode>();
-    // The words of each statement, read from its text (no syntax-tree access): a statement can
-    // only bind a needed name that it mentions, so most statements never reach statementBinds.
-    const words = new Map<SyntaxNode, string[]>();
-    const mentionsNeeded = (st: SyntaxNode): boolean => {
-      // A definition binds only its name, which is cheap to read; its text is the whole body.
-      if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') return true;
-      let w = words.get(st);
-      if (!w) words.set(st, (w = [...new Set(Array.from(st.text.matchAll(IDENT), (m) => m[0]))]));
-      return w.some((x) => needed.has(x));
+    // A statement can only bind a name it mentions, so statements are indexed by the words of
+    // their text (definitions, whose text is a whole body, by the names they bind), and a
+    // statement is looked at only when one of its words becomes needed: a worklist to the same
+    // fixed point as re-scanning every statement until nothing changes.
+    const byWord = new Map<string, SyntaxNode[]>();
+    const index = (word: string, st: SyntaxNode) => {
+      const list = byWord.get(word);
+      if (list) list.push(st);
+      else byWord.set(word, [st]);
     };
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const st of statements) {
-        if (done.has(st) || !mentionsNeeded(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
+    for (const st of blockStatements(this.root)) {
+      if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') {
+        for (const b of statementBinds(st)) index(b, st);
+      } else {
+        for (const w of new Set(Array.from(st.text.matchAll(IDENT), (m) => m[0]))) index(w, st);
+      }
+    }
+    const done = new Set<SyntaxNode>();
+    while (queue.length) {
+      for (const st of byWord.get(queue.pop()!) ?? []) {
+        if (done.has(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
         done.add(st);
         addText(st.text);
-        changed = true;
       }
     }
     this.needed = needed;
