@@ -1,23 +1,12 @@
 import type { SyntaxNode } from '../parsing';
 import { enumerateLeaves, type ModuleNode, type OptimizerModel, type ParamGroupModel, type Selection, type Value } from '../model';
+import { floatRepr } from '../schedule/pyvalue';
 import { nodeRange } from '../text';
 import type { TextEdit } from '../types';
 
-/** Python-style repr of a float: `0.001`, `1e-05`, `0.1`. */
+/** Python's `repr` of a number: `0.001`, `1e-05`, `100.0` for floats, digits for ints. */
 export function formatNumber(value: number, isInt = false): string {
-  if (isInt) return String(value);
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : value < 0 ? '-inf' : 'nan';
-  if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`;
-  let s = String(value);
-  // JS: 1e-7 / 0.00001; Python: 1e-07 / 1e-05 (exponent form below 1e-4, two-digit exponent).
-  const abs = Math.abs(value);
-  if (abs < 1e-4 || abs >= 1e16) {
-    const [mant, exp] = value.toExponential().split('e');
-    const e = Number(exp);
-    const sign = e < 0 ? '-' : '+';
-    s = `${mant}e${sign}${String(Math.abs(e)).padStart(2, '0')}`;
-  }
-  return s;
+  return isInt ? String(value) : floatRepr(value);
 }
 
 /** A short Python-like rendering of a value for messages, or undefined when unknown. */
@@ -74,7 +63,7 @@ export function childExpr(parentExpr: string, parent: ModuleNode, key: string): 
 }
 
 /** Path of keys from `ancestor` down to `m`, or undefined when `m` is not under it. */
-export function pathFrom(ancestor: ModuleNode, m: ModuleNode): string[] | undefined {
+function pathFrom(ancestor: ModuleNode, m: ModuleNode): string[] | undefined {
   const path: string[] = [];
   for (let cur: ModuleNode | undefined = m; cur; cur = cur.parent) {
     if (cur === ancestor) return path.reverse();
@@ -116,7 +105,7 @@ export function ancestorExpr(ancestor: ModuleNode, selections: Selection[]): str
   return undefined;
 }
 
-export function walkPath(root: ModuleNode, path: string[]): ModuleNode | undefined {
+function walkPath(root: ModuleNode, path: string[]): ModuleNode | undefined {
   let cur: ModuleNode | undefined = root;
   for (const key of path) cur = cur?.children.get(key);
   return cur;
