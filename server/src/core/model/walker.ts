@@ -602,7 +602,7 @@ export class Walker implements WalkResult {
     if (!target || !body) return;
     this.noteGroupKeyReads(node.childForFieldName('right'), target, body, frame);
     if (iterable.kind === 'paramsource') {
-      this.consume(iterable, node, 'loop', frame);
+      this.consume(iterable, node, 'loop');
       const it = this.paramIterFor(target, iterable);
       const saved = new Map<string, Value | undefined>();
       for (const name of [it.nameVar, it.paramVar]) if (name) saved.set(name, frame.scope.vars.get(name));
@@ -1041,7 +1041,7 @@ export class Walker implements WalkResult {
     if (target) this.noteGroupKeyReads(clause.childForFieldName('right'), target, node, frame);
     const ifs = clauses.filter((c) => c.type === 'if_clause').map((c) => c.namedChildren[0]).filter(Boolean);
     if (iterable.kind === 'paramsource' && target) {
-      this.consume(iterable, node, 'comprehension', frame);
+      this.consume(iterable, node, 'comprehension');
       const it = this.paramIterFor(target, iterable);
       // What is collected must be the parameter itself (or `name: param` in a dict comprehension).
       const collected = node.type === 'dictionary_comprehension' ? body.childForFieldName('value') : body;
@@ -1337,7 +1337,7 @@ export class Walker implements WalkResult {
       return this.nnConstructor(className, node, evaluated);
     }
     if (p.startsWith('torch.optim.lr_scheduler.') || p === 'torch.optim.swa_utils.SWALR' || HF_SCHEDULE_FACTORY.test(p)) {
-      return this.scheduler(p.split('.').pop()!, node, evaluated, frame);
+      return this.scheduler(p.split('.').pop()!, node, evaluated);
     }
     if (p === 'torch.optim.swa_utils.AveragedModel') {
       // A module holding a deep copy of the model's parameters (new tensors): not an optimizer.
@@ -1350,9 +1350,9 @@ export class Walker implements WalkResult {
       // A generator iterated before this call yields nothing here.
       const consumedBefore = new Set<Value>(this.consumptions.filter((c) => !c.conditional).map((c) => c.source));
       const isExhausted = (v: Value): boolean => v.kind === 'paramsource' && v.consumable && consumedBefore.has(v);
-      for (const [i, v] of positional.entries()) if (i === 0 && v.kind === 'paramsource') this.consume(v, node, 'optimizer', frame, evaluated.nodes.positional[0]);
+      for (const [i, v] of positional.entries()) if (i === 0 && v.kind === 'paramsource') this.consume(v, node, 'optimizer', evaluated.nodes.positional[0]);
       const params = keywords.get('params');
-      if (params?.kind === 'paramsource') this.consume(params, node, 'optimizer', frame, evaluated.nodes.keywords.get('params'));
+      if (params?.kind === 'paramsource') this.consume(params, node, 'optimizer', evaluated.nodes.keywords.get('params'));
       const existing = this.seenOptimizerCalls.get(node.startIndex);
       if (existing) return { kind: 'optimizer', optimizer: existing };
       const opt = buildOptimizer({ className, node, evaluated, torchVersion: this.torchVersion, isExhausted });
@@ -1360,7 +1360,7 @@ export class Walker implements WalkResult {
       if (self?.kind === 'module') opt.owner = self.module;
       for (const g of opt.groups ?? []) {
         const v = g.dict?.entries.find((e) => e.key === 'params')?.value;
-        if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', frame, g.paramsNode);
+        if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', g.paramsNode);
       }
       this.seenOptimizerCalls.set(node.startIndex, opt);
       this.optimizers.push(opt);
@@ -1400,7 +1400,7 @@ export class Walker implements WalkResult {
       case 'tuple': {
         const src = positional[0];
         if (src?.kind === 'paramsource') {
-          this.consume(src, node, 'list', frame, evaluated.nodes.positional[0]);
+          this.consume(src, node, 'list', evaluated.nodes.positional[0]);
           return { ...src, consumable: false, node };
         }
         if (src?.kind === 'list') return { ...src, items: [...src.items], flavor: p, node };
@@ -1413,7 +1413,7 @@ export class Walker implements WalkResult {
       case 'set': {
         const src = positional[0];
         if (src?.kind === 'paramsource') {
-          this.consume(src, node, 'set', frame, evaluated.nodes.positional[0]);
+          this.consume(src, node, 'set', evaluated.nodes.positional[0]);
           return { kind: 'list', items: [src], exact: true, flavor: 'set', node };
         }
         return { kind: 'list', items: src ? [src] : [], exact: false, flavor: 'set', node };
@@ -1424,7 +1424,7 @@ export class Walker implements WalkResult {
           const f = lambdaFilter(fn.node, frame.scope, src.named);
           if (f) return { kind: 'paramsource', selections: src.selections.map((s) => withFilters(s, [f])), consumable: true, named: src.named, node };
         }
-        if (src?.kind === 'paramsource') this.consume(src, node, 'filter', frame);
+        if (src?.kind === 'paramsource') this.consume(src, node, 'filter');
         return UNKNOWN;
       }
       case 'range': {
@@ -1468,7 +1468,7 @@ export class Walker implements WalkResult {
       case 'itertools.chain': {
         const sources = positional.filter((v): v is ParamSourceValue => v.kind === 'paramsource');
         if (sources.length === positional.length && sources.length > 0) {
-          for (const s of sources) this.consume(s, node, 'chain', frame);
+          for (const s of sources) this.consume(s, node, 'chain');
           return { kind: 'paramsource', selections: sources.flatMap((s) => s.selections), consumable: true, named: sources.every((s) => s.named), node };
         }
         return UNKNOWN;
@@ -1478,7 +1478,7 @@ export class Walker implements WalkResult {
       case 'torch.nn.utils.clip_grad.clip_grad_norm_':
       case 'sum': {
         const src = positional[0];
-        if (src?.kind === 'paramsource') this.consume(src, node, p === 'sum' ? 'sum' : 'clip', frame, evaluated.nodes.positional[0]);
+        if (src?.kind === 'paramsource') this.consume(src, node, p === 'sum' ? 'sum' : 'clip', evaluated.nodes.positional[0]);
         return UNKNOWN;
       }
       default:
@@ -1569,8 +1569,7 @@ export class Walker implements WalkResult {
     return { kind: 'module', module: m };
   }
 
-  private scheduler(className: string, node: SyntaxNode, evaluated: ReturnType<Walker['evaluateArgs']>, frame: Frame): Value {
-    void frame;
+  private scheduler(className: string, node: SyntaxNode, evaluated: ReturnType<Walker['evaluateArgs']>): Value {
     const existing = this.seenSchedulerCalls.get(node.startIndex);
     if (existing) return { kind: 'scheduler', scheduler: existing };
     const args = evaluated.nodes.positional.map((n, i) => ({ name: String(i), node: n, value: evaluated.args.positional[i], keyword: false, argNode: n }));
@@ -1601,11 +1600,10 @@ export class Walker implements WalkResult {
   }
 
   /** Records one iteration of a parameter source (generators run dry after the first). */
-  consume(source: ParamSourceValue, node: SyntaxNode, sink: string, frame: Frame, argNode?: SyntaxNode): void {
+  consume(source: ParamSourceValue, node: SyntaxNode, sink: string, argNode?: SyntaxNode): void {
     if (!source.consumable) return;
     const variable = argNode?.type === 'identifier' ? argNode.text : undefined;
     this.consumptions.push({ source, node: argNode ?? node, sink, variable, conditional: this.undecidedDepth > 0 });
-    void frame;
   }
 
   // ---------------------------------------------------------------- user code

@@ -1,4 +1,4 @@
-import { countParams, enumerateLeaves, type FileModel, type OptimizerModel, type ParamGroupModel, type Value } from '../model';
+import { countParams, type FileModel, type OptimizerModel, type ParamGroupModel, type Value } from '../model';
 import { formatValue } from '../rules/helpers';
 
 /** A hyperparameter as shown to users: its value (null when unknown) and where it comes from. */
@@ -101,4 +101,3 @@ function plain(v: Value): ShownValue['value'] {
   }
 }
 
-export { enumerateLeaves };
