@@ -1,4 +1,4 @@
-import { lintSource } from '../core/lint';
+import { buildModel } from '../core/model';
 import { initParser, type BackendChoice } from '../core/parsing';
 import { summariseOptimizers, type OptimizerSummary } from '../core/report/groups';
 import type { LintSettings } from '../core/settings';
@@ -30,9 +30,15 @@ export async function runGroups(argv: string[], io: Io): Promise<number> {
   const file = args.positionals[0];
   const text = readSource(file);
   const parser = await initParser({ backend: (args.flags.get('parser') as BackendChoice | undefined) ?? 'auto' });
-  const settings: LintSettings = { torchVersion: (args.flags.get('torch-version') as LintSettings['torchVersion']) ?? '2.x' };
-  const { model } = lintSource({ text, path: file, settings, parser, tree: parser.parse(text) });
-  const optimizers = model ? summariseOptimizers(model) : [];
+  const torchVersion = (args.flags.get('torch-version') as LintSettings['torchVersion']) ?? '2.x';
+  // Only the model is needed here, not the rules.
+  const tree = parser.parse(text);
+  let optimizers: OptimizerSummary[];
+  try {
+    optimizers = summariseOptimizers(buildModel(tree.rootNode, torchVersion));
+  } finally {
+    tree.delete();
+  }
   if (args.flags.get('format') === 'json') {
     io.out(`${JSON.stringify({ file, optimizers: optimizers.map(toJson) }, null, 2)}\n`);
     return 0;
