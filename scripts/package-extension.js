@@ -85,6 +85,11 @@ async function bundle(outDir = path.join(root, 'dist')) {
   fs.copyFileSync(require.resolve('uplot/dist/uPlot.min.css', { paths: [root] }), path.join(outDir, 'webview', 'uPlot.min.css'));
   fs.copyFileSync(path.join(root, 'client', 'src', 'webview', 'plot.css'), path.join(outDir, 'webview', 'plot.css'));
   for (const [src, name] of [...nativeBinaries(), ...wasmFiles()]) fs.copyFileSync(src, path.join(outDir, name));
+  // The tree-sitter queries (core/parsing/query.ts looks for grammars/ beside the bundle).
+  fs.mkdirSync(path.join(outDir, 'grammars'), { recursive: true });
+  for (const f of fs.readdirSync(path.join(root, 'grammars')).filter((f) => f.endsWith('.scm'))) {
+    fs.copyFileSync(path.join(root, 'grammars', f), path.join(outDir, 'grammars', f));
+  }
   return outDir;
 }
 

@@ -1,4 +1,4 @@
-import { initParser, type PythonParser, type SyntaxNode, type SyntaxTree } from './parsing';
+import { initParser, loadQuery, type PythonParser, type SyntaxNode, type SyntaxTree } from './parsing';
 import { buildModel, type FileModel } from './model';
 import { rules } from './rules';
 import type { Rule, ReportInput } from './rules/define';
@@ -37,7 +37,7 @@ export function lintSource(input: LintInput): LintResult {
   try {
     const model = buildModel(tree.rootNode, normaliseTorchVersion(settings.torchVersion));
     const findings: Finding[] = [];
-    const noqa = /noqa/i.test(text) ? collectNoqa(tree.rootNode) : new Map();
+    const noqa = /noqa/i.test(text) ? collectNoqa(input.parser, tree.rootNode) : new Map();
     for (const rule of selectRules(settings)) {
       const report = (r: ReportInput): void => {
         const finding = toFinding(rule, r, settings);
@@ -89,9 +89,13 @@ export function selectRules(settings: LintSettings): Rule[] {
 type NoqaMap = Map<number, Set<string> | 'all'>;
 
 /** `# noqa` (everything on that line) and `# noqa: OPT101, OPT2` (those codes or prefixes). */
-function collectNoqa(root: SyntaxNode): NoqaMap {
+function collectNoqa(parser: PythonParser, root: SyntaxNode): NoqaMap {
   const map: NoqaMap = new Map();
-  for (const c of root.descendantsOfType('comment')) {
+  // grammars/noqa-comments.scm finds the comments in one native call; without the file (a
+  // stripped install) the tree walk finds the same ones.
+  const query = loadQuery(parser, 'noqa-comments');
+  const comments = query ? query.captures(root).map((c) => c.node) : root.descendantsOfType('comment');
+  for (const c of comments) {
     const m = /#\s*noqa(?::\s*([A-Za-z0-9_,\s]+))?/i.exec(c.text);
     if (!m) continue;
     const line = c.startPosition.row;

@@ -3,6 +3,7 @@ import { loadWasmParser } from './wasm';
 import type { ParserBackend, PythonParser } from './types';
 
 export * from './types';
+export { loadQuery, grammarsDir } from './query';
 
 export type BackendChoice = ParserBackend | 'auto';
 

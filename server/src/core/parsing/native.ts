@@ -1,4 +1,5 @@
-import { cachedTree, PlainNode } from './cached';
+import { cachedTree } from './cached';
+import { runQuery } from './query';
 import type { CompiledQuery, PythonParser, SyntaxNode, SyntaxTree } from './types';
 
 /**
@@ -24,15 +25,7 @@ export function loadNativeParser(): PythonParser {
     },
     query(source: string): CompiledQuery {
       const q = new TreeSitter.Query(python, source);
-      return { captures: (node: SyntaxNode) => captureCached(q, node) };
+      return { captures: (node: SyntaxNode) => runQuery(q, node) };
     },
   };
-}
-
-/** Runs a query on a cached node's raw node and maps the captures back to cached nodes by position. */
-export function captureCached(q: { captures(n: unknown): Array<{ name: string; node: { startIndex: number; endIndex: number; type: string } }> }, node: SyntaxNode): Array<{ name: string; node: SyntaxNode }> {
-  if (!(node instanceof PlainNode)) return q.captures(node) as never;
-  const captures = q.captures(node.rawNode());
-  const all = [node, ...node.descendantsOfType(captures.map((c) => c.node.type))];
-  return captures.map((c) => ({ name: c.name, node: all.find((n) => n.startIndex === c.node.startIndex && n.endIndex === c.node.endIndex && n.type === c.node.type) ?? (c.node as never) }));
 }

@@ -49,9 +49,19 @@ export interface SyntaxTree {
   delete(): void;
 }
 
+/** A captured node's text and position, read once from the binding (not a full syntax node). */
+export interface CapturedNode {
+  readonly type: string;
+  readonly text: string;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: Point;
+  readonly endPosition: Point;
+}
+
 export interface QueryCapture {
   name: string;
-  node: SyntaxNode;
+  node: CapturedNode;
 }
 
 export interface CompiledQuery {

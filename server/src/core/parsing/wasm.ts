@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { cachedTree } from './cached';
-import { captureCached } from './native';
+import { runQuery } from './query';
 import type { CompiledQuery, PythonParser, SyntaxNode, SyntaxTree } from './types';
 
 /**
@@ -25,7 +25,7 @@ export async function loadWasmParser(): Promise<PythonParser> {
     },
     query(source: string): CompiledQuery {
       const q = new Query(language, source);
-      return { captures: (node: SyntaxNode) => captureCached(q, node) };
+      return { captures: (node: SyntaxNode) => runQuery(q, node) };
     },
   };
 }

@@ -1,0 +1,2 @@
+; Every comment: optlint reads `# noqa` / `# noqa: OPT101` directives from them.
+(comment) @comment
