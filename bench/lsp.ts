@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initParser } from '../server/src/core/parsing';
 import { generateCorpus } from './corpus';
-import { fileUri, LspClient, REPO } from '../test/lsp/harness';
+import { BIN, fileUri, LspClient, REPO } from '../test/lsp/harness';
 
 /** A realistic 2,000-line training script: the resnet18 fine-tuning sample plus helpers. */
 export function trainingScript(targetLines = 2000): string {
@@ -91,7 +91,9 @@ export async function runLspBench(): Promise<void> {
 
   // Start-up: spawn to initialize answered (the parser is loaded during initialize).
   const t0 = performance.now();
-  const client = await LspClient.start({ env: { OPTLINT_PARSER: process.env.OPTLINT_PARSER ?? '' } });
+  const client = await LspClient.start({ env: { OPTLINT_PARSER: process.env.OPTLINT_PARSER ?? '' },
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
+    command: [process.execPath, ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), BIN, 'lsp', '--stdio'] });
   const startup = performance.now() - t0;
   const status0 = await client.request<{ backend: string; memoryMB: number }>('optlint/status', {});
   try {

@@ -31,8 +31,10 @@ function nativeBinaries() {
     const dir = path.dirname(require.resolve(`${pkg}/package.json`, { paths: [root] }));
     out.push([gypBuild.resolve(dir), name]);
   }
-  const libm = path.join(root, 'server', 'native', 'build', 'Release', 'optlint_libm.node');
-  if (fs.existsSync(libm)) out.push([libm, 'optlint_libm.node']);
+  for (const name of ['optlint_libm.node', 'optlint_tsflat.node']) {
+    const file = path.join(root, 'server', 'native', 'build', 'Release', name);
+    if (fs.existsSync(file)) out.push([file, name]);
+  }
   return out;
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// Runs the whole suite on the native tree-sitter backend, then the parser-dependent part again on
-// the web-tree-sitter (wasm) fallback, so both backends stay tested. Node 20's test runner takes
+// Runs the whole suite on the native tree-sitter backend (optlint's addon), then the
+// parser-dependent part again on the web-tree-sitter (wasm) fallback, and the core and rule tests
+// on the `tree-sitter` binding (the native backend when the addon is not built), so every way of
+// reading a tree stays tested. Node 20's test runner takes
 // directories (it has no glob support), hence one directory per area.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -19,4 +21,6 @@ function run(label, env, targets) {
 
 const nativeOk = run('all tests, native tree-sitter backend', { OPTLINT_PARSER: 'native' }, [outTest]);
 const wasmOk = parserDependent.length ? run('parser-dependent tests, wasm backend', { OPTLINT_PARSER: 'wasm' }, parserDependent) : true;
-process.exitCode = nativeOk && wasmOk ? 0 : 1;
+const bindingDirs = ['core', 'rules'].map((d) => path.join(outTest, d)).filter((d) => fs.existsSync(d));
+const bindingOk = bindingDirs.length ? run('core and rule tests, tree-sitter binding', { OPTLINT_PARSER: 'binding' }, bindingDirs) : true;
+process.exitCode = nativeOk && wasmOk && bindingOk ? 0 : 1;

@@ -20,7 +20,7 @@ Options:
   --fix                  apply safe fixes in place
   --unsafe-fixes         with --fix, also apply fixes that change what trains
   --torch-version V      1.13 or 2.x (default: 2.x)
-  --parser B             auto, native or wasm (default: auto)
+  --parser B             auto, native, binding or wasm (default: auto)
   --no-progress          never print progress on stderr
 
 Exit status: 0 no problems, 1 problems found, 2 usage error or unreadable input.`;
@@ -32,7 +32,7 @@ const FLAGS = {
   fix: {},
   'unsafe-fixes': {},
   'torch-version': { value: true, choices: ['1.13', '2.x'] },
-  parser: { value: true, choices: ['auto', 'native', 'wasm'] },
+  parser: { value: true, choices: ['auto', 'native', 'binding', 'wasm'] },
   'no-progress': {},
   help: {},
   h: {},

@@ -15,7 +15,7 @@ parameter counts where known, and the effective lr / weight_decay / momentum
 const FLAGS = {
   format: { value: true, choices: ['text', 'json'] },
   'torch-version': { value: true, choices: ['1.13', '2.x'] },
-  parser: { value: true, choices: ['auto', 'native', 'wasm'] },
+  parser: { value: true, choices: ['auto', 'native', 'binding', 'wasm'] },
   help: {},
   h: {},
 };

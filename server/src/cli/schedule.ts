@@ -54,7 +54,7 @@ const FLAGS = {
   metrics: { value: true },
   format: { value: true, choices: ['text', 'json'] },
   'torch-version': { value: true, choices: ['1.13', '2.x'] },
-  parser: { value: true, choices: ['auto', 'native', 'wasm'] },
+  parser: { value: true, choices: ['auto', 'native', 'binding', 'wasm'] },
   help: {},
   h: {},
 };

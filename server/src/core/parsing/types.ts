@@ -70,8 +70,15 @@ export interface CompiledQuery {
 
 export type ParserBackend = 'native' | 'wasm';
 
+/**
+ * How a backend is implemented: optlint's addon over tree-sitter's C runtime (whole trees in one
+ * call), the `tree-sitter` package's binding, or web-tree-sitter.
+ */
+export type ParserImplementation = 'addon' | 'binding' | 'wasm';
+
 export interface PythonParser {
   readonly backend: ParserBackend;
+  readonly implementation: ParserImplementation;
   /** Parses `text`; pass the previous tree (already `edit`ed) to re-parse incrementally. */
   parse(text: string, oldTree?: SyntaxTree): SyntaxTree;
   /** Compiles a tree-sitter query (`.scm` source); throws with the offset on a bad query. */

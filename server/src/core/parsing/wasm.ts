@@ -18,6 +18,7 @@ export async function loadWasmParser(): Promise<PythonParser> {
   parser.setLanguage(language);
   return {
     backend: 'wasm',
+    implementation: 'wasm',
     parse(text: string, oldTree?: SyntaxTree): SyntaxTree {
       const tree = parser.parse(text, (oldTree as { raw?: unknown } | undefined)?.raw ?? null);
       if (!tree) throw new Error('web-tree-sitter returned no tree');

@@ -534,9 +534,11 @@ export class FileResolver {
       }
     };
     const seen = new Set<number>();
+    const anchors: SyntaxNode[] = [];
     const addNode = (n: SyntaxNode) => {
       if (seen.has(n.startIndex)) return;
       seen.add(n.startIndex);
+      anchors.push(n);
       addText(n.text);
       for (let p = n.parent; p; p = p.parent) {
         if (p.type !== 'function_definition') continue;
@@ -551,14 +553,16 @@ export class FileResolver {
     // A statement can only bind a name it mentions, so statements are indexed by the words of
     // their text (definitions, whose text is a whole body, by the names they bind), and a
     // statement is looked at only when one of its words becomes needed: a worklist to the same
-    // fixed point as re-scanning every statement until nothing changes.
+    // fixed point as re-scanning every statement until nothing changes. Only the bodies of the
+    // functions around the nodes above are indexed: another function's locals are read only when
+    // it is called, and then its definition (whose text is its whole body) is needed anyway.
     const byWord = new Map<string, SyntaxNode[]>();
     const index = (word: string, st: SyntaxNode) => {
       const list = byWord.get(word);
       if (list) list.push(st);
       else byWord.set(word, [st]);
     };
-    for (const st of blockStatements(this.root)) {
+    for (const st of blockStatements(this.root, anchors)) {
       if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') {
         for (const b of statementBinds(st)) index(b, st);
       } else {
@@ -753,14 +757,18 @@ function statementBinds(n: SyntaxNode): string[] {
   return out;
 }
 
-/** The statements of the module and of every function body (through classes), not their nested blocks. */
-function blockStatements(root: SyntaxNode): SyntaxNode[] {
+/**
+ * The statements of the module and of the function bodies (through classes) that contain one of
+ * `anchors`, not their nested blocks.
+ */
+function blockStatements(root: SyntaxNode, anchors: SyntaxNode[]): SyntaxNode[] {
   const out: SyntaxNode[] = [];
+  const holdsAnchor = (n: SyntaxNode) => anchors.some((a) => a.startIndex >= n.startIndex && a.endIndex <= n.endIndex);
   const visit = (block: SyntaxNode) => {
     for (const st of namedChildrenOf(block)) {
       out.push(st);
       const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
-      if (def?.type === 'function_definition' || def?.type === 'class_definition') {
+      if ((def?.type === 'function_definition' || def?.type === 'class_definition') && holdsAnchor(def)) {
         const body = def.childForFieldName('body');
         if (body) visit(body);
       }

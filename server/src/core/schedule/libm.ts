@@ -10,8 +10,7 @@
  * When the addon cannot be loaded the V8 fallback is used and every result is marked
  * `exact: false` by the simulator.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { findAddon } from '../native-addon';
 
 /** One-argument libm functions the simulator and the safe interpreter use. */
 export type LibmFn1 = 'cos' | 'sin' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'log2' | 'log10';
@@ -121,34 +120,9 @@ class NativeLibm implements BatchLibm {
 
 const ADDON_FILE = 'optlint_libm.node';
 
-/** Where the addon may live relative to a directory we walk up from. */
-const CANDIDATES = [
-  path.join('server', 'native', 'build', 'Release', ADDON_FILE),
-  path.join('native', 'build', 'Release', ADDON_FILE),
-  path.join('build', 'Release', ADDON_FILE),
-  path.join('native', ADDON_FILE),
-  ADDON_FILE,
-];
-
-/**
- * Finds the addon: $OPTLINT_LIBM_ADDON if set, else by walking up from this file's directory
- * (out/server/src/core/schedule/ when compiled by tsc, dist/ when bundled) and trying each
- * candidate layout at each level.
- */
+/** Finds the addon: $OPTLINT_LIBM_ADDON if set, else the build or the copy beside the bundle. */
 export function findNativeAddon(startDir: string = __dirname): string | undefined {
-  const fromEnv = process.env.OPTLINT_LIBM_ADDON;
-  if (fromEnv) return fs.existsSync(fromEnv) ? fromEnv : undefined;
-  let dir = startDir;
-  for (let depth = 0; depth < 8; depth++) {
-    for (const c of CANDIDATES) {
-      const p = path.join(dir, c);
-      if (fs.existsSync(p)) return p;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
+  return findAddon(ADDON_FILE, 'OPTLINT_LIBM_ADDON', startDir);
 }
 
 export interface NativeLibmStatus {

@@ -1,0 +1,105 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initParser, type SyntaxNode } from '../../server/src/core/parsing';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+function pythonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...pythonFiles(p));
+    else if (e.name.endsWith('.py')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Every node, in preorder, as a line: what the model can read of it. */
+function dump(n: SyntaxNode, field: string | null, out: string[]): void {
+  const s = n.startPosition;
+  const e = n.endPosition;
+  out.push(`${n.type} ${field ?? '-'} ${n.isNamed ? 'n' : 'a'}${n.isMissing ? 'M' : ''}${n.hasError ? 'E' : ''} ${n.startIndex}-${n.endIndex} ${s.row}:${s.column}-${e.row}:${e.column}`);
+  const kids = n.children;
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i];
+    assert.equal(k.parent?.startIndex, n.startIndex);
+    const fieldName = ['name', 'body', 'left', 'right', 'function', 'arguments', 'value', 'key', 'object', 'attribute', 'operator', 'condition', 'parameters', 'alternative', 'definition'].find((f) => n.childrenForFieldName(f).some((c) => c.startIndex === k.startIndex && c.endIndex === k.endIndex && c.type === k.type));
+    dump(k, fieldName ?? null, out);
+  }
+}
+
+const tricky: Record<string, string> = {
+  empty: '',
+  crlf: 'import torch\r\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\r\n',
+  bom: '\uFEFFimport torch\nx = 1\n',
+  'non-ascii identifiers and strings': "# coding: utf-8\nπ = 3.14\nnote = 'ünïcödé 🚀'\nopt = torch.optim.Adam([{'params': π}], lr=1e-3)\n",
+  tabs: 'def f():\n\tif x:\n\t\treturn 1\n',
+  'syntax errors': 'def f(:\n    opt = torch.optim.SGD(model.parameters(), lr=\n    x = [1, 2\n',
+  'missing node': 'x = (1 + \n',
+};
+
+test("optlint's addon and the tree-sitter binding give the same trees (fixtures, samples, edge cases)", async () => {
+  const addon = await initParser({ backend: 'native' });
+  if (addon.implementation !== 'addon') {
+    // Not built here: the binding is the native backend and there is nothing to compare.
+    return;
+  }
+  const binding = await initParser({ backend: 'binding' });
+  const inputs: [string, string][] = [
+    ...[...pythonFiles(path.join(root, 'samples')), ...pythonFiles(path.join(root, 'test', 'fixtures'))].map((f): [string, string] => [path.relative(root, f), fs.readFileSync(f, 'utf8')]),
+    ...Object.entries(tricky),
+  ];
+  assert.ok(inputs.length > 20);
+  let nodes = 0;
+  for (const [name, text] of inputs) {
+    const a: string[] = [];
+    const b: string[] = [];
+    const ta = addon.parse(text);
+    const tb = binding.parse(text);
+    dump(ta.rootNode, null, a);
+    dump(tb.rootNode, null, b);
+    assert.deepEqual(a, b, name);
+    nodes += a.length;
+    ta.delete();
+    tb.delete();
+  }
+  assert.ok(nodes > 10_000, `compared ${nodes} nodes`);
+});
+
+test('incremental re-parse through the addon equals a fresh parse, and old nodes keep their text', async () => {
+  const p = await initParser({ backend: 'native' });
+  const before = 'import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n';
+  const tree = p.parse(before);
+  const call = tree.rootNode.descendantsOfType('call')[0];
+  assert.equal(call.text, 'torch.optim.SGD(model.parameters(), lr=0.1)');
+  // Insert "5" after "0.1" (index of the closing paren).
+  const at = before.indexOf(')\n');
+  const after = `${before.slice(0, at)}5${before.slice(at)}`;
+  const col = at - before.lastIndexOf('\n', at) - 1;
+  tree.edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + 1, startPosition: { row: 1, column: col }, oldEndPosition: { row: 1, column: col }, newEndPosition: { row: 1, column: col + 1 } });
+  const again = p.parse(after, tree);
+  const fresh = p.parse(after);
+  const a: string[] = [];
+  const b: string[] = [];
+  dump(again.rootNode, null, a);
+  dump(fresh.rootNode, null, b);
+  assert.deepEqual(a, b);
+  assert.equal(again.rootNode.descendantsOfType('float')[0].text, '0.15');
+  assert.equal(call.text, 'torch.optim.SGD(model.parameters(), lr=0.1)', 'a node read before the edit still shows the old text');
+});
+
+test('queries run in the addon find the same captures as the binding', async () => {
+  const addon = await initParser({ backend: 'native' });
+  const binding = await initParser({ backend: 'binding' });
+  const text = "x = 1  # noqa\ndef f():\n    # é comment\n    return 2  # noqa: OPT101\n";
+  const run = async (p: typeof addon) => {
+    const t = p.parse(text);
+    return p.query('(comment) @comment').captures(t.rootNode).map((c) => `${c.name} ${c.node.type} ${c.node.text} ${c.node.startIndex}-${c.node.endIndex} ${c.node.startPosition.row}:${c.node.startPosition.column}`);
+  };
+  const a = await run(addon);
+  assert.equal(a.length, 3);
+  assert.deepEqual(a, await run(binding));
+  assert.throws(() => addon.query('(comment @broken'), /offset|syntax|Query/i);
+});
