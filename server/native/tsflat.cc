@@ -1,10 +1,10 @@
 // tree-sitter's C runtime (vendored by the `tree-sitter` npm package, compiled here from source)
-// driven directly, so that a whole syntax tree crosses into JavaScript in one call.
+// driven directly, so that syntax trees cross into JavaScript many nodes per call.
 //
 // The `tree-sitter` binding hands out nodes one at a time: every node, cursor step or position
 // read is an N-API call, and the analysis reads hundreds of thousands of them (measured: reading
-// a corpus's trees through cursors cost more than parsing it). Here `serialize` walks the tree in
-// C and writes every node into one Int32Array, in preorder, NODE_INTS ints per node:
+// a corpus's trees through cursors cost more than parsing it). Here `expand` walks the tree in
+// C and writes the nodes into one Int32Array, in preorder, NODE_INTS ints per node:
 //
 //   0 symbol    ts_node_symbol (the grammar's id; the name table comes from `language`)
 //   1 field     the field id this node fills in its parent (0: none)
@@ -15,6 +15,11 @@
 //   7 endRow    8 endColumn
 //   9 next      the preorder index just past this node's subtree (its next sibling, if any)
 //  10 parent    the parent's preorder index (-1 for the root)
+//
+// Preorder indices are tree-sitter's descendant indices, so records are filled lazily: `init`
+// sizes the array for every node and fills the root's record, `expand` fills the records of one
+// node's children (or of its whole subtree) when JavaScript first asks for them. The analysis
+// of a long file reads about one node in twenty; the others are never written.
 //
 // The grammar is tree-sitter-python's own compiled language, taken from that package's type-tagged
 // `language` External, exactly as the `tree-sitter` binding takes it.
@@ -32,6 +37,10 @@ constexpr int32_t FLAG_NAMED = 1;
 constexpr int32_t FLAG_MISSING = 2;
 constexpr int32_t FLAG_EXTRA = 4;
 constexpr int32_t FLAG_HAS_ERROR = 8;
+// The records of this node's children are filled.
+constexpr int32_t FLAG_EXPANDED = 16;
+// The records of this node's whole subtree are filled.
+constexpr int32_t FLAG_WHOLE = 32;
 
 // "tree-sitter", "language" hashed with BLAKE2: the tag every tree-sitter grammar binding uses.
 const napi_type_tag LANGUAGE_TYPE_TAG = {0x8AF2E5212AD58ABF, 0xD5006CAD83ABBA16};
@@ -45,10 +54,23 @@ struct ParserBox {
   const TSLanguage* language;
 };
 
-// A tree can be freed early (`deleteTree`, as wasm needs) or by the garbage collector.
+// A tree can be freed early (`deleteTree`, as wasm needs) or by the garbage collector. `cursor`
+// stays on the tree between `expand` calls (goto_descendant moves it from where it is).
 struct TreeBox {
   TSTree* tree;
+  TSTreeCursor cursor;
+  bool hasCursor;
+  // What the tree was reported to V8 as (an estimate), so that garbage collection, which frees
+  // trees, knows they are there.
+  int64_t reported;
 };
+
+void FreeTree(TreeBox* box) {
+  if (box->hasCursor) ts_tree_cursor_delete(&box->cursor);
+  box->hasCursor = false;
+  if (box->tree) ts_tree_delete(box->tree);
+  box->tree = nullptr;
+}
 
 struct QueryBox {
   TSQuery* query;
@@ -132,15 +154,22 @@ Napi::Value LanguageInfo(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value WrapTree(Napi::Env env, TSTree* tree) {
-  auto ext = Napi::External<TreeBox>::New(env, new TreeBox{tree}, [](Napi::Env, TreeBox* box) {
-    if (box->tree) ts_tree_delete(box->tree);
+  int64_t bytes = static_cast<int64_t>(ts_node_descendant_count(ts_tree_root_node(tree))) * 48;
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  auto ext = Napi::External<TreeBox>::New(env, new TreeBox{tree, {}, false, bytes}, [](Napi::Env env, TreeBox* box) {
+    FreeTree(box);
+    Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
     delete box;
   });
   ext.TypeTag(&TREE_TAG);
   return ext;
 }
 
-// parse(parser, text, oldTree?) -> tree. The whole string is handed over at once, as UTF-16.
+uint32_t U32(const Napi::Value& v) { return v.As<Napi::Number>().Uint32Value(); }
+
+// parse(parser, text, oldTree?, range?) -> tree. The whole string is handed over at once, as
+// UTF-16. `range` ([startIndex, endIndex, startRow, startColumn, endRow, endColumn], UTF-16 units)
+// parses only that part of the text; positions stay those of the whole text.
 Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ParserBox* box = Unwrap<ParserBox>(info, 0, PARSER_TAG, "a parser");
@@ -155,12 +184,25 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
     if (!t) return env.Null();
     old = t->tree;
   }
+  bool ranged = info.Length() > 3 && info[3].IsArray();
+  if (ranged) {
+    Napi::Array r = info[3].As<Napi::Array>();
+    if (r.Length() != 6) {
+      Napi::TypeError::New(env, "parse: a range is 6 numbers").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    uint32_t v[6];
+    for (uint32_t i = 0; i < 6; i++) v[i] = U32(r.Get(i));
+    TSRange range = {{v[2], v[3] * 2}, {v[4], v[5] * 2}, v[0] * 2, v[1] * 2};
+    ts_parser_set_included_ranges(box->parser, &range, 1);
+  }
   size_t len = 0;
   napi_get_value_string_utf16(env, info[1], nullptr, 0, &len);
   std::u16string text(len, u'\0');
   napi_get_value_string_utf16(env, info[1], reinterpret_cast<char16_t*>(&text[0]), len + 1, &len);
   TSTree* tree = ts_parser_parse_string_encoding(box->parser, old, reinterpret_cast<const char*>(text.data()),
                                                  static_cast<uint32_t>(len * 2), TSInputEncodingUTF16LE);
+  if (ranged) ts_parser_set_included_ranges(box->parser, nullptr, 0);
   if (!tree) {
     Napi::Error::New(env, "tree-sitter returned no tree").ThrowAsJavaScriptException();
     return env.Null();
@@ -168,10 +210,10 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   return WrapTree(env, tree);
 }
 
-uint32_t U32(const Napi::Value& v) { return v.As<Napi::Number>().Uint32Value(); }
-
 // edit(tree, startIndex, oldEndIndex, newEndIndex, startRow, startCol, oldEndRow, oldEndCol,
-//      newEndRow, newEndCol): indices and columns in UTF-16 units.
+//      newEndRow, newEndCol) -> a copy of the tree with the edit applied, for an incremental
+// re-parse. The tree itself is left as it was, so nodes read from it stay right. Indices and
+// columns in UTF-16 units.
 Napi::Value Edit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
@@ -193,17 +235,16 @@ Napi::Value Edit(const Napi::CallbackInfo& info) {
   e.start_point = {U32(info[4]), U32(info[5]) * 2};
   e.old_end_point = {U32(info[6]), U32(info[7]) * 2};
   e.new_end_point = {U32(info[8]), U32(info[9]) * 2};
-  ts_tree_edit(t->tree, &e);
-  return env.Undefined();
+  // A copy shares its subtrees; ts_tree_edit copies those it changes.
+  TSTree* copy = ts_tree_copy(t->tree);
+  ts_tree_edit(copy, &e);
+  return WrapTree(env, copy);
 }
 
 Napi::Value DeleteTree(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
-  if (t && t->tree) {
-    ts_tree_delete(t->tree);
-    t->tree = nullptr;
-  }
+  if (t) FreeTree(t);
   return env.Undefined();
 }
 
@@ -222,49 +263,113 @@ inline void WriteNode(int32_t* rec, TSNode node, TSFieldId field) {
   rec[8] = static_cast<int32_t>(e.column / 2);
 }
 
-// serialize(tree) -> Int32Array, the layout described at the top of this file.
-Napi::Value Serialize(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
-  if (!t) return env.Null();
-  if (!t->tree) {
-    Napi::Error::New(env, "the tree was deleted").ThrowAsJavaScriptException();
-    return env.Null();
-  }
-  TSNode root = ts_tree_root_node(t->tree);
-  size_t count = ts_node_descendant_count(root);
-  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, count * NODE_INTS * sizeof(int32_t));
-  int32_t* data = static_cast<int32_t*>(buf.Data());
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
+// Writes the records of `node`'s descendants (the record of `node` itself, at `first`, is written
+// by the caller) and marks each as expanded. Returns the index after the subtree.
+uint32_t WriteSubtree(int32_t* data, uint32_t first, TSNode node, uint32_t limit) {
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
   // Preorder indices of the nodes on the way down, to fill in `next` on the way back up.
   std::vector<uint32_t> open;
   open.reserve(64);
-  uint32_t n = 0;
-  for (;;) {
-    if (n >= count) break;  // cannot happen: descendant_count counts exactly these nodes
-    int32_t* rec = data + n * NODE_INTS;
-    WriteNode(rec, ts_tree_cursor_current_node(&cursor), ts_tree_cursor_current_field_id(&cursor));
-    rec[10] = open.empty() ? -1 : static_cast<int32_t>(open.back());
-    open.push_back(n);
-    n++;
-    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+  open.push_back(first);
+  data[first * NODE_INTS + 2] |= FLAG_EXPANDED | FLAG_WHOLE;
+  uint32_t n = first + 1;
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
     for (;;) {
-      data[open.back() * NODE_INTS + 9] = static_cast<int32_t>(n);
-      open.pop_back();
-      if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        // Back at the root: close whatever is still open (only the root itself).
-        while (!open.empty()) {
-          data[open.back() * NODE_INTS + 9] = static_cast<int32_t>(n);
-          open.pop_back();
+      if (n >= limit) break;  // cannot happen: descendant counts count exactly these nodes
+      int32_t* rec = data + n * NODE_INTS;
+      WriteNode(rec, ts_tree_cursor_current_node(&cursor), ts_tree_cursor_current_field_id(&cursor));
+      rec[2] |= FLAG_EXPANDED | FLAG_WHOLE;
+      rec[10] = static_cast<int32_t>(open.back());
+      open.push_back(n);
+      n++;
+      if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+      bool done = false;
+      for (;;) {
+        data[open.back() * NODE_INTS + 9] = static_cast<int32_t>(n);
+        open.pop_back();
+        if (ts_tree_cursor_goto_next_sibling(&cursor)) break;
+        if (!ts_tree_cursor_goto_parent(&cursor)) {
+          done = true;
+          break;
         }
-        ts_tree_cursor_delete(&cursor);
-        return Napi::Int32Array::New(env, n * NODE_INTS, buf, 0);
       }
+      if (done) break;
     }
   }
+  while (!open.empty()) {
+    data[open.back() * NODE_INTS + 9] = static_cast<int32_t>(n);
+    open.pop_back();
+  }
   ts_tree_cursor_delete(&cursor);
-  return Napi::Int32Array::New(env, n * NODE_INTS, buf, 0);
+  return n;
+}
+
+TreeBox* LiveTree(const Napi::CallbackInfo& info) {
+  TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
+  if (t && !t->tree) {
+    Napi::Error::New(info.Env(), "the tree was deleted").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return t;
+}
+
+// init(tree) -> Int32Array sized for every node, with only the root's record filled.
+Napi::Value Init_(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TreeBox* t = LiveTree(info);
+  if (!t) return env.Null();
+  TSNode root = ts_tree_root_node(t->tree);
+  uint32_t count = ts_node_descendant_count(root);
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, static_cast<size_t>(count) * NODE_INTS * sizeof(int32_t));
+  int32_t* data = static_cast<int32_t*>(buf.Data());
+  WriteNode(data, root, 0);
+  data[9] = static_cast<int32_t>(count);
+  data[10] = -1;
+  return Napi::Int32Array::New(env, static_cast<size_t>(count) * NODE_INTS, buf, 0);
+}
+
+// expand(tree, ints, i, whole): fills the records of node i's children, or with `whole` of its
+// entire subtree. Node i's own record must be filled.
+Napi::Value Expand(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TreeBox* t = LiveTree(info);
+  if (!t) return env.Null();
+  if (info.Length() < 4 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "expand(tree, ints, index, whole)").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  Napi::Int32Array ints = info[1].As<Napi::Int32Array>();
+  int32_t* data = ints.Data();
+  uint32_t limit = static_cast<uint32_t>(ints.ElementLength() / NODE_INTS);
+  uint32_t i = U32(info[2]);
+  bool whole = info[3].ToBoolean();
+  if (i >= limit) {
+    Napi::RangeError::New(env, "expand: no such node").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  if (!t->hasCursor) {
+    t->cursor = ts_tree_cursor_new(ts_tree_root_node(t->tree));
+    t->hasCursor = true;
+  }
+  ts_tree_cursor_goto_descendant(&t->cursor, i);
+  if (whole) {
+    WriteSubtree(data, i, ts_tree_cursor_current_node(&t->cursor), limit);
+    return env.Undefined();
+  }
+  data[i * NODE_INTS + 2] |= FLAG_EXPANDED;
+  if (!ts_tree_cursor_goto_first_child(&t->cursor)) return env.Undefined();
+  uint32_t j = i + 1;
+  do {
+    if (j >= limit) break;
+    TSNode child = ts_tree_cursor_current_node(&t->cursor);
+    int32_t* rec = data + j * NODE_INTS;
+    WriteNode(rec, child, ts_tree_cursor_current_field_id(&t->cursor));
+    uint32_t next = j + ts_node_descendant_count(child);
+    rec[9] = static_cast<int32_t>(next);
+    rec[10] = static_cast<int32_t>(i);
+    j = next;
+  } while (ts_tree_cursor_goto_next_sibling(&t->cursor));
+  return env.Undefined();
 }
 
 // newQuery(parser, source) -> query; throws "<kind> at offset N" on a bad query.
@@ -310,7 +415,7 @@ Napi::Value CaptureNames(const Napi::CallbackInfo& info) {
 }
 
 // captures(query, tree, startIndex, endIndex) -> Int32Array of [capture, then ints 0..8 of the
-// node as `serialize` writes them] per capture, in document order. Predicates are not applied
+// node as `expand` writes them] per capture, in document order. Predicates are not applied
 // (optlint's queries use none).
 Napi::Value Captures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -349,7 +454,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("parse", Napi::Function::New(env, Parse));
   exports.Set("edit", Napi::Function::New(env, Edit));
   exports.Set("deleteTree", Napi::Function::New(env, DeleteTree));
-  exports.Set("serialize", Napi::Function::New(env, Serialize));
+  exports.Set("init", Napi::Function::New(env, Init_));
+  exports.Set("expand", Napi::Function::New(env, Expand));
   exports.Set("newQuery", Napi::Function::New(env, NewQuery));
   exports.Set("captureNames", Napi::Function::New(env, CaptureNames));
   exports.Set("captures", Napi::Function::New(env, Captures));

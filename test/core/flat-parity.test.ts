@@ -88,6 +88,12 @@ test('incremental re-parse through the addon equals a fresh parse, and old nodes
   assert.deepEqual(a, b);
   assert.equal(again.rootNode.descendantsOfType('float')[0].text, '0.15');
   assert.equal(call.text, 'torch.optim.SGD(model.parameters(), lr=0.1)', 'a node read before the edit still shows the old text');
+  // Nodes first read after the edit still describe the text that was parsed.
+  const old: string[] = [];
+  dump(tree.rootNode, null, old);
+  const orig: string[] = [];
+  dump(p.parse(before).rootNode, null, orig);
+  assert.deepEqual(old, orig);
 });
 
 test('queries run in the addon find the same captures as the binding', async () => {
@@ -102,4 +108,75 @@ test('queries run in the addon find the same captures as the binding', async () 
   assert.equal(a.length, 3);
   assert.deepEqual(a, await run(binding));
   assert.throws(() => addon.query('(comment @broken'), /offset|syntax|Query/i);
+});
+
+test('typing inside one function re-parses only it, and the spliced tree equals a fresh parse when the text parses', async () => {
+  const p = await initParser({ backend: 'native' });
+  if (p.implementation !== 'addon') return;
+  const fs2 = fs.readFileSync(path.join(root, 'samples', 'resnet18_finetune.py'), 'utf8');
+  // A file of several functions; type a statement, character by character, into the second one,
+  // as the language server applies edits (each to the previous tree), through states that do
+  // not parse (an open bracket, an `if` without its colon).
+  const lines = fs2.split('\n');
+  const defs = lines.map((l, i) => (l.startsWith('def ') ? i : -1)).filter((i) => i >= 0);
+  assert.ok(defs.length >= 2);
+  const row = defs[1] + 1;
+  const typed = '    if lr > 0.5 and (lr < 2):\n        lr = min(lr, 1.0) * 0.5\n';
+  let text = fs2;
+  let tree = p.parse(text);
+  let r = row;
+  let c = 0;
+  let spliced = 0;
+  for (const ch of typed) {
+    const at = text.split('\n').slice(0, r).join('\n').length + 1 + c;
+    const after = text.slice(0, at) + ch + text.slice(at);
+    tree.edit({
+      startIndex: at,
+      oldEndIndex: at,
+      newEndIndex: at + 1,
+      startPosition: { row: r, column: c },
+      oldEndPosition: { row: r, column: c },
+      newEndPosition: ch === '\n' ? { row: r + 1, column: 0 } : { row: r, column: c + 1 },
+    });
+    const next = p.parse(after, tree);
+    if (next.rootNode.constructor.name === 'SplicedRoot') spliced++;
+    text = after;
+    tree = next;
+    if (ch === '\n') {
+      r++;
+      c = 0;
+    } else c++;
+    // Every top-level node's parent is the root, and the text of each node is its range.
+    for (const k of tree.rootNode.children) {
+      assert.equal(k.parent, tree.rootNode);
+      assert.equal(k.text, text.slice(k.startIndex, k.endIndex));
+    }
+  }
+  // A few states split the function into several top-level nodes, and an edit between two of
+  // them is re-parsed whole.
+  assert.ok(spliced >= 0.8 * typed.length, `spliced ${spliced} of ${typed.length} re-parses`);
+  const a: string[] = [];
+  const b: string[] = [];
+  dump(tree.rootNode, null, a);
+  dump(p.parse(text).rootNode, null, b);
+  assert.deepEqual(a, b);
+  // An edit at the very start of a top-level statement re-parses the whole text.
+  tree.edit({ startIndex: 0, oldEndIndex: 0, newEndIndex: 1, startPosition: { row: 0, column: 0 }, oldEndPosition: { row: 0, column: 0 }, newEndPosition: { row: 0, column: 1 } });
+  const whole = p.parse(`#${text}`, tree);
+  assert.notEqual(whole.rootNode.constructor.name, 'SplicedRoot');
+});
+
+test('an unclosed bracket in one function does not re-shape the statements after it', async () => {
+  const p = await initParser({ backend: 'native' });
+  if (p.implementation !== 'addon') return;
+  const text = 'import torch\n\ndef helper(x):\n    return x\n\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n';
+  const tree = p.parse(text);
+  const at = text.indexOf('return x') + 'return '.length;
+  tree.edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + 1, startPosition: { row: 3, column: 11 }, oldEndPosition: { row: 3, column: 11 }, newEndPosition: { row: 3, column: 12 } });
+  const after = `${text.slice(0, at)}(${text.slice(at)}`;
+  const next = p.parse(after, tree);
+  const kinds = next.rootNode.namedChildren.map((n) => n.type);
+  assert.deepEqual(kinds, ['import_statement', 'function_definition', 'expression_statement']);
+  assert.ok(next.rootNode.hasError);
+  assert.equal(next.rootNode.namedChildren[2].text, 'opt = torch.optim.SGD(model.parameters(), lr=0.1)');
 });

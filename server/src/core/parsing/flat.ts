@@ -15,10 +15,12 @@ export interface FlatAddon {
   NODE_INTS: number;
   newParser(language: unknown): unknown;
   language(parser: unknown): { symbols: string[]; named: boolean[]; fields: (string | null)[] };
-  parse(parser: unknown, text: string, oldTree?: unknown): unknown;
-  edit(tree: unknown, ...numbers: number[]): void;
+  parse(parser: unknown, text: string, oldTree?: unknown, range?: number[]): unknown;
+  /** Returns an edited copy of the tree; the tree itself is unchanged. */
+  edit(tree: unknown, ...numbers: number[]): unknown;
   deleteTree(tree: unknown): void;
-  serialize(tree: unknown): Int32Array;
+  init(tree: unknown): Int32Array;
+  expand(tree: unknown, ints: Int32Array, index: number, whole: boolean): void;
   newQuery(parser: unknown, source: string): unknown;
   captureNames(query: unknown): string[];
   captures(query: unknown, tree: unknown, startIndex: number, endIndex: number): Int32Array;
@@ -39,6 +41,13 @@ const PARENT = 10;
 const FLAG_NAMED = 1;
 const FLAG_MISSING = 2;
 const FLAG_HAS_ERROR = 8;
+const FLAG_EXPANDED = 16;
+const FLAG_WHOLE = 32;
+/**
+ * A node with at most this many descendants is filled in whole on first use: one native call
+ * costs about as much as writing a few dozen records.
+ */
+const WHOLE_BELOW = 48;
 /** ts_builtin_sym_error: not in the language's symbol table. */
 const ERROR_SYMBOL = 0xffff;
 
@@ -52,6 +61,8 @@ class FlatTree {
   private data?: Int32Array;
   private nodes: (FlatNode | undefined)[] = [];
   private stride: number;
+  /** In a spliced tree (see FlatSyntaxTree), the root that this tree's top-level nodes hang from. */
+  root?: SyntaxNode;
 
   constructor(
     readonly addon: FlatAddon,
@@ -62,9 +73,18 @@ class FlatTree {
     this.stride = addon.NODE_INTS;
   }
 
-  /** The serialised tree, read from the addon on first use. */
+  /** The records, sized for every node; filled as nodes are read (see `expand`). */
   get ints(): Int32Array {
-    return (this.data ??= this.addon.serialize(this.handle));
+    return (this.data ??= this.addon.init(this.handle));
+  }
+
+  /** Fills the records of node `i`'s children (all its descendants with `whole`) if not yet. */
+  expand(i: number, whole = false): void {
+    const ints = this.ints;
+    const base = i * this.stride;
+    const flags = ints[base + FLAGS];
+    if (flags & FLAG_WHOLE || (!whole && flags & FLAG_EXPANDED)) return;
+    this.addon.expand(this.handle, ints, i, whole || ints[base + NEXT] - i <= WHOLE_BELOW);
   }
 
   /** The record of node `i` starts at `i * stride`. */
@@ -131,13 +151,16 @@ export class FlatNode implements SyntaxNode {
     return (this._end ??= { row: this.tree.at(this.index, END_ROW), column: this.tree.at(this.index, END_COL) });
   }
 
-  get parent(): FlatNode | null {
+  get parent(): SyntaxNode | null {
     const p = this.tree.at(this.index, PARENT);
-    return p < 0 ? null : this.tree.node(p);
+    if (p < 0) return null;
+    if (p === 0 && this.tree.root) return this.tree.root;
+    return this.tree.node(p);
   }
 
   get children(): FlatNode[] {
     if (!this._children) {
+      this.tree.expand(this.index);
       const out: FlatNode[] = [];
       const end = this.tree.at(this.index, NEXT);
       for (let j = this.index + 1; j < end; j = this.tree.at(j, NEXT)) out.push(this.tree.node(j));
@@ -148,6 +171,7 @@ export class FlatNode implements SyntaxNode {
 
   get namedChildren(): FlatNode[] {
     if (!this._named) {
+      this.tree.expand(this.index);
       const out: FlatNode[] = [];
       const end = this.tree.at(this.index, NEXT);
       for (let j = this.index + 1; j < end; j = this.tree.at(j, NEXT)) {
@@ -169,13 +193,16 @@ export class FlatNode implements SyntaxNode {
   get nextSibling(): FlatNode | null {
     const p = this.tree.at(this.index, PARENT);
     if (p < 0) return null;
+    if (p === 0 && this.tree.root) return (this.tree.root.children[this.tree.root.children.indexOf(this) + 1] as FlatNode | undefined) ?? null;
     const j = this.tree.at(this.index, NEXT);
     return j < this.tree.at(p, NEXT) ? this.tree.node(j) : null;
   }
 
   get previousSibling(): FlatNode | null {
-    const p = this.parent;
-    if (!p) return null;
+    const pi = this.tree.at(this.index, PARENT);
+    if (pi < 0) return null;
+    if (pi === 0 && this.tree.root) return (this.tree.root.children[this.tree.root.children.indexOf(this) - 1] as FlatNode | undefined) ?? null;
+    const p = this.tree.node(pi);
     let prev: FlatNode | null = null;
     for (let j = p.index + 1; j < this.index; j = this.tree.at(j, NEXT)) prev = this.tree.node(j);
     return prev;
@@ -192,6 +219,7 @@ export class FlatNode implements SyntaxNode {
   childForFieldName(name: string): FlatNode | null {
     const id = this.tree.lang.fieldIds.get(name);
     if (id === undefined) return null;
+    this.tree.expand(this.index);
     const end = this.tree.at(this.index, NEXT);
     for (let j = this.index + 1; j < end; j = this.tree.at(j, NEXT)) {
       if (this.tree.at(j, FIELD) === id) return this.tree.node(j);
@@ -203,6 +231,7 @@ export class FlatNode implements SyntaxNode {
     const id = this.tree.lang.fieldIds.get(name);
     const out: FlatNode[] = [];
     if (id === undefined) return out;
+    this.tree.expand(this.index);
     const end = this.tree.at(this.index, NEXT);
     for (let j = this.index + 1; j < end; j = this.tree.at(j, NEXT)) {
       if (this.tree.at(j, FIELD) === id) out.push(this.tree.node(j));
@@ -214,6 +243,7 @@ export class FlatNode implements SyntaxNode {
   descendantsOfType(type: string | string[]): FlatNode[] {
     const types = new Set(Array.isArray(type) ? type : [type]);
     const out: FlatNode[] = [];
+    this.tree.expand(this.index, true);
     const end = this.tree.at(this.index, NEXT);
     for (let j = this.index + 1; j < end; j++) if (types.has(this.tree.typeOf(j))) out.push(this.tree.node(j));
     return out;
@@ -235,14 +265,16 @@ export function flatParser(addon: FlatAddon, language: unknown): Omit<PythonPars
   });
   return {
     parse(text: string, oldTree?: SyntaxTree): SyntaxTree {
-      const old = oldTree instanceof FlatSyntaxTree ? oldTree.handle : undefined;
-      return new FlatSyntaxTree(new FlatTree(addon, addon.parse(parser, text, old), text, lang));
+      if (!(oldTree instanceof FlatSyntaxTree)) return new FlatSyntaxTree(new FlatTree(addon, addon.parse(parser, text), text, lang));
+      const local = oldTree.reparseLocally(text, (range) => new FlatTree(addon, addon.parse(parser, text, undefined, range), text, lang));
+      return local ?? new FlatSyntaxTree(new FlatTree(addon, addon.parse(parser, text, oldTree.editedHandle), text, lang));
     },
     query(source: string): CompiledQuery {
       const q = addon.newQuery(parser, source);
       const names = addon.captureNames(q);
       return {
         captures(node: SyntaxNode): QueryCapture[] {
+          if (node instanceof SplicedRoot) return node.children.flatMap((c) => this.captures(c));
           if (!(node instanceof FlatNode)) throw new Error('a query on this parser needs one of its own nodes');
           const { handle, startIndex, endIndex } = node.queryTarget();
           const ints = addon.captures(q, handle, startIndex, endIndex);
@@ -271,43 +303,205 @@ export function flatParser(addon: FlatAddon, language: unknown): Omit<PythonPars
   };
 }
 
-class FlatSyntaxTree implements SyntaxTree {
-  private root?: FlatNode;
-  private deleted = false;
-  constructor(private tree: FlatTree) {}
+/** A top-level statement re-parsed on its own: the tree and the range it was parsed over. */
+interface Piece {
+  tree: FlatTree;
+  start: number;
+  end: number;
+}
 
-  get handle(): unknown {
-    return this.tree.handle;
+/**
+ * A tree, possibly spliced: `base` parsed the whole text, and each of `pieces` re-parsed one
+ * stretch of top-level statements that was edited since. See `reparseLocally`.
+ */
+class FlatSyntaxTree implements SyntaxTree {
+  private root?: SyntaxNode;
+  /** Edits since this tree was made, and `base` with them applied. */
+  private readonly edits: InputEdit[] = [];
+  private edited?: unknown;
+
+  constructor(
+    private readonly base: FlatTree,
+    private readonly pieces: Piece[] = [],
+  ) {}
+
+  /** What an incremental re-parse of the whole text starts from: the base with every edit. */
+  get editedHandle(): unknown {
+    return this.edited ?? this.base.handle;
   }
 
-  get rootNode(): FlatNode {
-    if (this.deleted) throw new Error('the tree was deleted');
-    return (this.root ??= this.tree.node(0));
+  get rootNode(): SyntaxNode {
+    if (!this.root) {
+      if (!this.pieces.length) this.root = this.base.node(0);
+      else {
+        const root = new SplicedRoot(this.base, this.pieces);
+        this.base.root = root;
+        for (const p of this.pieces) p.tree.root = root;
+        this.root = root;
+      }
+    }
+    return this.root;
   }
 
   /**
-   * Edits the native tree for an incremental re-parse. The nodes already read stay a consistent
-   * picture of the text before the edit (the serialisation is taken first if it was not yet);
-   * the re-parse makes a new tree.
+   * Records an edit for a re-parse. The edit goes to a copy of the base (sharing every unchanged
+   * subtree), so this tree, and nodes read from it later, stay a picture of the text it parsed.
    */
   edit(e: InputEdit): void {
-    void this.tree.ints;
-    this.tree.addon.edit(
-      this.tree.handle,
-      e.startIndex,
-      e.oldEndIndex,
-      e.newEndIndex,
-      e.startPosition.row,
-      e.startPosition.column,
-      e.oldEndPosition.row,
-      e.oldEndPosition.column,
-      e.newEndPosition.row,
-      e.newEndPosition.column,
-    );
+    this.edits.push(e);
+    this.edited = this.base.addon.edit(this.editedHandle, ...editNumbers(e));
   }
 
-  delete(): void {
-    this.deleted = true;
-    this.tree.addon.deleteTree(this.tree.handle);
+  /**
+   * The new tree after one edit inside one top-level statement (a function, a class, a
+   * statement at column 0, not touching its first or last character), made by re-parsing only
+   * that statement's new text and keeping every other top-level statement as parsed before:
+   * typing in one function costs a parse of that function. It is also how tree-sitter parses a
+   * file whose statements are all valid, so the tree is the same; while the statement does not
+   * parse, its errors stay inside it (tree-sitter's recovery over the whole text can let an
+   * unclosed bracket or a half-typed `if` re-shape every later statement, and costs more than a
+   * full parse). Undefined when the edit is not of that kind: the caller parses the whole text.
+   */
+  reparseLocally(text: string, parseRange: (range: number[]) => FlatTree): FlatSyntaxTree | undefined {
+    if (this.edits.length !== 1) return undefined;
+    const e = this.edits[0];
+    const units = this.rootNode.children;
+    const k = units.findIndex((u) => u.startIndex < e.startIndex && e.oldEndIndex < u.endIndex);
+    if (k < 0) return undefined;
+    const unit = units[k];
+    const next = units[k + 1];
+    if (unit.startPosition.column !== 0 || (next && next.startPosition.column !== 0)) return undefined;
+    // The stretch to re-parse: the statement, or the earlier piece it came from.
+    const owner = this.pieces.find((p) => p.start <= unit.startIndex && unit.endIndex <= p.end);
+    const start = owner ? owner.start : unit.startIndex;
+    const oldEnd = owner ? owner.end : unit.endIndex;
+    const startPoint = owner ? pointAt(owner.tree.source, start) : unit.startPosition;
+    const endPoint = shiftPoint(owner ? pointAt(owner.tree.source, oldEnd) : unit.endPosition, e);
+    const delta = e.newEndIndex - e.oldEndIndex;
+    const piece: Piece = { tree: parseRange([start, oldEnd + delta, startPoint.row, startPoint.column, endPoint.row, endPoint.column]), start, end: oldEnd + delta };
+    const numbers = editNumbers(e);
+    const addon = this.base.addon;
+    const pieces: Piece[] = [];
+    for (const p of this.pieces) {
+      if (p === owner) continue;
+      const moved = p.start >= e.oldEndIndex;
+      pieces.push({ tree: new FlatTree(addon, addon.edit(p.tree.handle, ...numbers), text, p.tree.lang), start: moved ? p.start + delta : p.start, end: moved ? p.end + delta : p.end });
+    }
+    pieces.push(piece);
+    pieces.sort((a, b) => a.start - b.start);
+    return new FlatSyntaxTree(new FlatTree(addon, this.editedHandle, text, this.base.lang), pieces);
+  }
+
+  /**
+   * Nodes of this tree are read lazily and may outlive the call that parsed it (a lint result
+   * keeps its model), so the native tree is freed by the garbage collector, not here.
+   */
+  delete(): void {}
+}
+
+function editNumbers(e: InputEdit): number[] {
+  return [e.startIndex, e.oldEndIndex, e.newEndIndex, e.startPosition.row, e.startPosition.column, e.oldEndPosition.row, e.oldEndPosition.column, e.newEndPosition.row, e.newEndPosition.column];
+}
+
+/** Where a point after the edited stretch moves to. */
+function shiftPoint(p: Point, e: InputEdit): Point {
+  if (p.row === e.oldEndPosition.row) return { row: e.newEndPosition.row, column: p.column - e.oldEndPosition.column + e.newEndPosition.column };
+  return { row: p.row + e.newEndPosition.row - e.oldEndPosition.row, column: p.column };
+}
+
+/** tree-sitter's point (row, UTF-16 column) of an index: rows end at `\n`. */
+function pointAt(text: string, index: number): Point {
+  let row = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) row++;
+  return { row, column: index - (text.lastIndexOf('\n', index - 1) + 1) };
+}
+
+/**
+ * The root of a spliced tree: the base tree's top-level nodes outside every piece, and each
+ * piece's, in document order. Its children's `parent` is this node.
+ */
+class SplicedRoot implements SyntaxNode {
+  readonly type = 'module';
+  readonly isNamed = true;
+  readonly isMissing = false;
+  readonly parent = null;
+  readonly nextSibling = null;
+  readonly previousSibling = null;
+  private _children?: FlatNode[];
+
+  constructor(
+    private readonly base: FlatTree,
+    private readonly pieces: Piece[],
+  ) {}
+
+  private get baseRoot(): FlatNode {
+    return this.base.node(0);
+  }
+
+  get startIndex(): number {
+    return this.baseRoot.startIndex;
+  }
+
+  get endIndex(): number {
+    return this.baseRoot.endIndex;
+  }
+
+  get startPosition(): Point {
+    return this.baseRoot.startPosition;
+  }
+
+  get endPosition(): Point {
+    return this.baseRoot.endPosition;
+  }
+
+  get text(): string {
+    return this.base.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get children(): FlatNode[] {
+    if (!this._children) {
+      const inPiece = (n: FlatNode) => this.pieces.some((p) => n.startIndex < p.end && n.endIndex > p.start);
+      const out = this.baseRoot.children.filter((n) => !inPiece(n));
+      for (const p of this.pieces) out.push(...p.tree.node(0).children.filter((n) => n.startIndex >= p.start && n.endIndex <= p.end));
+      this._children = out.sort((a, b) => a.startIndex - b.startIndex);
+    }
+    return this._children;
+  }
+
+  get namedChildren(): FlatNode[] {
+    return this.children.filter((c) => c.isNamed);
+  }
+
+  get childCount(): number {
+    return this.children.length;
+  }
+
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  get hasError(): boolean {
+    return this.children.some((c) => c.hasError);
+  }
+
+  child(index: number): FlatNode | null {
+    return this.children[index] ?? null;
+  }
+
+  namedChild(index: number): FlatNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+
+  childForFieldName(): null {
+    return null;
+  }
+
+  childrenForFieldName(): FlatNode[] {
+    return [];
+  }
+
+  descendantsOfType(type: string | string[]): FlatNode[] {
+    const types = new Set(Array.isArray(type) ? type : [type]);
+    return this.children.flatMap((c) => [...(types.has(c.type) ? [c] : []), ...c.descendantsOfType(type)]);
   }
 }
