@@ -69,8 +69,40 @@ class FlatTree {
     readonly handle: unknown,
     readonly source: string,
     readonly lang: Language,
+    /** Records already filled (see `movedRecords`). */
+    records?: Int32Array,
   ) {
     this.stride = addon.NODE_INTS;
+    this.data = records;
+  }
+
+  /**
+   * The records of this tree as they are in a copy edited by `e` (`addon.edit`), which has the
+   * same nodes: positions at or after the edited range move, the nodes around it grow or shrink.
+   * Only for nodes outside the edited range (those inside are stale until re-parsed, and the
+   * spliced tree does not read them). Saves re-reading, through the addon, every node an
+   * analysis read in the previous tree. Undefined when nothing was read yet.
+   */
+  movedRecords(e: InputEdit): Int32Array | undefined {
+    if (!this.data) return undefined;
+    const ints = this.data.slice();
+    const n = this.stride;
+    const delta = e.newEndIndex - e.oldEndIndex;
+    const { row: oldRow, column: oldCol } = e.oldEndPosition;
+    const { row: newRow, column: newCol } = e.newEndPosition;
+    for (let b = 0; b < ints.length; b += n) {
+      if (ints[b + NEXT] === 0) continue; // never filled
+      for (const [index, row, col] of [
+        [START, START_ROW, START_COL],
+        [END, END_ROW, END_COL],
+      ]) {
+        if (ints[b + index] < e.oldEndIndex) continue;
+        ints[b + index] += delta;
+        if (ints[b + row] === oldRow) ints[b + col] += newCol - oldCol;
+        ints[b + row] += newRow - oldRow;
+      }
+    }
+    return ints;
   }
 
   /** The records, sized for every node; filled as nodes are read (see `expand`). */
@@ -385,11 +417,12 @@ class FlatSyntaxTree implements SyntaxTree {
     for (const p of this.pieces) {
       if (p === owner) continue;
       const moved = p.start >= e.oldEndIndex;
-      pieces.push({ tree: new FlatTree(addon, addon.edit(p.tree.handle, ...numbers), text, p.tree.lang), start: moved ? p.start + delta : p.start, end: moved ? p.end + delta : p.end });
+      const tree = new FlatTree(addon, addon.edit(p.tree.handle, ...numbers), text, p.tree.lang, p.tree.movedRecords(e));
+      pieces.push({ tree, start: moved ? p.start + delta : p.start, end: moved ? p.end + delta : p.end });
     }
     pieces.push(piece);
     pieces.sort((a, b) => a.start - b.start);
-    return new FlatSyntaxTree(new FlatTree(addon, this.editedHandle, text, this.base.lang), pieces);
+    return new FlatSyntaxTree(new FlatTree(addon, this.editedHandle, text, this.base.lang, this.base.movedRecords(e)), pieces);
   }
 
   /**
