@@ -90,17 +90,16 @@ class FlatTree {
     const delta = e.newEndIndex - e.oldEndIndex;
     const { row: oldRow, column: oldCol } = e.oldEndPosition;
     const { row: newRow, column: newCol } = e.newEndPosition;
+    const move = (b: number, index: number, row: number, col: number): void => {
+      if (ints[b + index] < e.oldEndIndex) return;
+      ints[b + index] += delta;
+      if (ints[b + row] === oldRow) ints[b + col] += newCol - oldCol;
+      ints[b + row] += newRow - oldRow;
+    };
     for (let b = 0; b < ints.length; b += n) {
       if (ints[b + NEXT] === 0) continue; // never filled
-      for (const [index, row, col] of [
-        [START, START_ROW, START_COL],
-        [END, END_ROW, END_COL],
-      ]) {
-        if (ints[b + index] < e.oldEndIndex) continue;
-        ints[b + index] += delta;
-        if (ints[b + row] === oldRow) ints[b + col] += newCol - oldCol;
-        ints[b + row] += newRow - oldRow;
-      }
+      move(b, START, START_ROW, START_COL);
+      move(b, END, END_ROW, END_COL);
     }
     return ints;
   }
