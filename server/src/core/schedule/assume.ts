@@ -527,11 +527,11 @@ export class FileResolver {
     const needed = new Set<string>();
     const queue: string[] = [];
     const addText = (t: string) => {
-      for (const m of t.matchAll(IDENT)) {
-        if (needed.has(m[0])) continue;
-        needed.add(m[0]);
-        queue.push(m[0]);
-      }
+      forEachWord(t, (w) => {
+        if (needed.has(w)) return;
+        needed.add(w);
+        queue.push(w);
+      });
     };
     const seen = new Set<number>();
     const anchors: SyntaxNode[] = [];
@@ -566,7 +566,9 @@ export class FileResolver {
       if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') {
         for (const b of statementBinds(st)) index(b, st);
       } else {
-        for (const w of new Set(Array.from(st.text.matchAll(IDENT), (m) => m[0]))) index(w, st);
+        const words = new Set<string>();
+        forEachWord(st.text, (w) => words.add(w));
+        for (const w of words) index(w, st);
       }
     }
     const done = new Set<SyntaxNode>();
@@ -709,6 +711,26 @@ export class FileResolver {
 }
 
 const IDENT = /[A-Za-z_]\w*/g;
+
+/** Calls `fn` with every match of IDENT in `text`, in order: the regex without a match object each. */
+function forEachWord(text: string, fn: (word: string) => void): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // [A-Za-z_]
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+      let j = i + 1;
+      // \w
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57))) break;
+      }
+      fn(text.slice(i, j));
+      i = j;
+    } else i++;
+  }
+}
 /** `name =`, `a, b =`, `x +=`, `for name in`, `with ... as name`: over-approximates what a statement binds. */
 const BINDS = /(?:^|[\s,(;*])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)|\bfor\s+([A-Za-z_][\w\s,()]*?)\s+in\b|\bas\s+([A-Za-z_]\w*)/gm;
 
