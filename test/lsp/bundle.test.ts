@@ -12,6 +12,7 @@ import { fileUri, LspClient, REPO } from './harness';
 
 interface Status {
   backend: string;
+  implementation?: string;
   nativeLoadError?: string;
 }
 
@@ -48,7 +49,7 @@ async function check(distDir: string): Promise<{ status: Status; codes: string[]
 
 test('the bundle holds the server, the client, the webview, the native binaries and the wasm fallback', () => {
   const files = fs.readdirSync(path.join(dir, 'dist')).sort();
-  for (const f of ['extension.js', 'server.js', 'tree-sitter-python.node', 'tree-sitter-python.wasm', 'tree-sitter.wasm', 'tree_sitter_runtime_binding.node', 'webview']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  for (const f of ['extension.js', 'server.js', 'optlint_tsflat.node', 'optlint_libm.node', 'tree-sitter-python.node', 'tree-sitter-python.wasm', 'tree-sitter.wasm', 'tree_sitter_runtime_binding.node', 'webview']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'dist', 'webview')).sort(), ['plot.css', 'plot.js', 'uPlot.min.css']);
   const server = fs.readFileSync(path.join(dir, 'dist', 'server.js'), 'utf8');
   assert.ok(!/require\(["']node-gyp-build["']\)/.test(server), 'native bindings are loaded by path');
@@ -58,6 +59,7 @@ test('the bundle holds the server, the client, the webview, the native binaries 
 test('the bundled server runs on the native tree-sitter, outside the repository', async () => {
   const r = await check(path.join(dir, 'dist'));
   assert.equal(r.status.backend, 'native');
+  assert.equal(r.status.implementation, 'addon');
   assert.deepEqual(r.codes, ['OPT101', 'OPT102']);
   assert.ok(r.href?.startsWith(`file://${path.join(dir, 'docs', 'rules')}`), `rule page shipped with the bundle: ${r.href}`);
 });

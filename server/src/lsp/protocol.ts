@@ -29,6 +29,8 @@ export const StatusRequestMethod = 'optlint/status';
 
 export interface ServerStatus {
   backend: 'native' | 'wasm' | 'none';
+  /** How the backend reads trees: optlint's addon, the tree-sitter binding, or wasm. */
+  implementation: 'addon' | 'binding' | 'wasm' | 'none';
   /** Why the native backend did not load, when the server fell back to wasm. */
   nativeLoadError?: string;
   documents: number;

@@ -219,6 +219,7 @@ export class OptlintServer {
       const docs = this.analyzer?.documents.all() ?? [];
       return {
         backend: this.parser?.backend ?? 'none',
+        implementation: this.parser?.implementation ?? 'none',
         nativeLoadError,
         documents: docs.length,
         runs: this.analyzer?.counters.runs ?? 0,

@@ -100,7 +100,7 @@ export const SETTINGS_SPEC: { readonly [K in keyof ServerSettings]-?: SettingSch
     type: 'string',
     default: 'auto',
     enum: ['auto', 'native', 'wasm'],
-    enumDescriptions: ['The native tree-sitter binding, else the wasm fallback', 'Only the native binding', 'Only web-tree-sitter (wasm)'],
+    enumDescriptions: ['Native tree-sitter, else the wasm fallback', 'Only native tree-sitter (optlint\'s addon, else the tree-sitter binding)', 'Only web-tree-sitter (wasm)'],
     description: 'Which tree-sitter the language server parses with (takes effect after a restart of the server).',
     scope: 'window',
   },
