@@ -347,6 +347,9 @@ export function flatParser(addon: FlatAddon, language: unknown): Omit<PythonPars
   };
 }
 
+/** Statements re-parsed apart, at most, before the whole text is re-parsed again. */
+const MAX_PIECES = 32;
+
 /** A top-level statement re-parsed on its own: the tree and the range it was parsed over. */
 interface Piece {
   tree: FlatTree;
@@ -407,7 +410,9 @@ class FlatSyntaxTree implements SyntaxTree {
    * full parse). Undefined when the edit is not of that kind: the caller parses the whole text.
    */
   reparseLocally(text: string, parseRange: (range: number[]) => FlatTree): FlatSyntaxTree | undefined {
-    if (this.edits.length !== 1) return undefined;
+    // Several edits at once, or many statements re-parsed apart since the last whole parse:
+    // the whole text is re-parsed (which also starts a new base).
+    if (this.edits.length !== 1 || this.pieces.length >= MAX_PIECES) return undefined;
     const e = this.edits[0];
     const units = this.rootNode.children;
     const k = units.findIndex((u) => u.startIndex < e.startIndex && e.oldEndIndex < u.endIndex);
