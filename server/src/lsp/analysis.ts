@@ -6,6 +6,9 @@
  * document can change or close under an analysis are the awaits before it (settings), and the
  * version is checked again after each. The debounce grows with the last analysis' duration, so
  * typing in a very large (slow) file waits for a pause instead of queueing analyses of stale text.
+ * While analyses are quick the base debounce is 0: the analysis runs on a timer, after the
+ * messages already received (several changes sent together are analysed once), and a keystroke
+ * waits for nothing else.
  */
 import { lintSource, mayMatter, type LintResult } from '../core/lint';
 import type { PythonParser, SyntaxTree } from '../core/parsing';
@@ -56,7 +59,7 @@ export class Analyzer {
 
   constructor(
     private readonly host: AnalyzerHost,
-    private readonly options: AnalyzerOptions = { debounceMs: 3, maxDebounceMs: 400, slowMs: 50 },
+    private readonly options: AnalyzerOptions = { debounceMs: 0, maxDebounceMs: 400, slowMs: 50 },
   ) {}
 
   open(uri: string, languageId: string, version: number, text: string): void {

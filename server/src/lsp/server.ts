@@ -110,7 +110,7 @@ export class OptlintServer {
   private globalSettings: ServerSettings = DEFAULT_SETTINGS;
   private readonly settingsCache = new Map<string, ServerSettings>();
   private readonly settingsPending = new Map<string, Promise<ServerSettings>>();
-  private debounceMs = 3;
+  private debounceMs = 0;
 
   constructor(private readonly connection: Connection) {}
 
