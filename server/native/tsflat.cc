@@ -54,7 +54,7 @@ struct ParserBox {
   const TSLanguage* language;
 };
 
-// A tree can be freed early (`deleteTree`, as wasm needs) or by the garbage collector. `cursor`
+// A tree is freed by the garbage collector (JavaScript nodes read it lazily). `cursor`
 // stays on the tree between `expand` calls (goto_descendant moves it from where it is).
 struct TreeBox {
   TSTree* tree;
@@ -239,13 +239,6 @@ Napi::Value Edit(const Napi::CallbackInfo& info) {
   TSTree* copy = ts_tree_copy(t->tree);
   ts_tree_edit(copy, &e);
   return WrapTree(env, copy);
-}
-
-Napi::Value DeleteTree(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
-  if (t) FreeTree(t);
-  return env.Undefined();
 }
 
 inline void WriteNode(int32_t* rec, TSNode node, TSFieldId field) {
@@ -453,7 +446,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("language", Napi::Function::New(env, LanguageInfo));
   exports.Set("parse", Napi::Function::New(env, Parse));
   exports.Set("edit", Napi::Function::New(env, Edit));
-  exports.Set("deleteTree", Napi::Function::New(env, DeleteTree));
   exports.Set("init", Napi::Function::New(env, Init_));
   exports.Set("expand", Napi::Function::New(env, Expand));
   exports.Set("newQuery", Napi::Function::New(env, NewQuery));

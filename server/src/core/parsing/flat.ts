@@ -18,7 +18,6 @@ export interface FlatAddon {
   parse(parser: unknown, text: string, oldTree?: unknown, range?: number[]): unknown;
   /** Returns an edited copy of the tree; the tree itself is unchanged. */
   edit(tree: unknown, ...numbers: number[]): unknown;
-  deleteTree(tree: unknown): void;
   init(tree: unknown): Int32Array;
   expand(tree: unknown, ints: Int32Array, index: number, whole: boolean): void;
   newQuery(parser: unknown, source: string): unknown;
