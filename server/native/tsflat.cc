@@ -65,13 +65,6 @@ struct TreeBox {
   int64_t reported;
 };
 
-void FreeTree(TreeBox* box) {
-  if (box->hasCursor) ts_tree_cursor_delete(&box->cursor);
-  box->hasCursor = false;
-  if (box->tree) ts_tree_delete(box->tree);
-  box->tree = nullptr;
-}
-
 struct QueryBox {
   TSQuery* query;
 };
@@ -125,7 +118,7 @@ Napi::Value NewParser(const Napi::CallbackInfo& info) {
   return ext;
 }
 
-// language(parser) -> { symbols: string[], named: boolean[], fields: string[] } (index = id)
+// language(parser) -> { symbols: string[], fields: string[] } (index = id)
 Napi::Value LanguageInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ParserBox* box = Unwrap<ParserBox>(info, 0, PARSER_TAG, "a parser");
@@ -133,11 +126,9 @@ Napi::Value LanguageInfo(const Napi::CallbackInfo& info) {
   const TSLanguage* lang = box->language;
   uint32_t nsym = ts_language_symbol_count(lang);
   Napi::Array symbols = Napi::Array::New(env, nsym);
-  Napi::Array named = Napi::Array::New(env, nsym);
   for (uint32_t i = 0; i < nsym; i++) {
     const char* name = ts_language_symbol_name(lang, static_cast<TSSymbol>(i));
     symbols.Set(i, Napi::String::New(env, name ? name : ""));
-    named.Set(i, Napi::Boolean::New(env, ts_language_symbol_type(lang, static_cast<TSSymbol>(i)) == TSSymbolTypeRegular));
   }
   uint32_t nfield = ts_language_field_count(lang);
   Napi::Array fields = Napi::Array::New(env, nfield + 1);
@@ -148,7 +139,6 @@ Napi::Value LanguageInfo(const Napi::CallbackInfo& info) {
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("symbols", symbols);
-  out.Set("named", named);
   out.Set("fields", fields);
   return out;
 }
@@ -157,7 +147,8 @@ Napi::Value WrapTree(Napi::Env env, TSTree* tree) {
   int64_t bytes = static_cast<int64_t>(ts_node_descendant_count(ts_tree_root_node(tree))) * 48;
   Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
   auto ext = Napi::External<TreeBox>::New(env, new TreeBox{tree, {}, false, bytes}, [](Napi::Env env, TreeBox* box) {
-    FreeTree(box);
+    if (box->hasCursor) ts_tree_cursor_delete(&box->cursor);
+    ts_tree_delete(box->tree);
     Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
     delete box;
   });
@@ -218,10 +209,6 @@ Napi::Value Edit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
   if (!t) return env.Null();
-  if (!t->tree) {
-    Napi::Error::New(env, "the tree was deleted").ThrowAsJavaScriptException();
-    return env.Null();
-  }
   for (size_t i = 1; i <= 9; i++) {
     if (info.Length() <= i || !info[i].IsNumber()) {
       Napi::TypeError::New(env, "edit: expected 9 numbers").ThrowAsJavaScriptException();
@@ -297,19 +284,10 @@ uint32_t WriteSubtree(int32_t* data, uint32_t first, TSNode node, uint32_t limit
   return n;
 }
 
-TreeBox* LiveTree(const Napi::CallbackInfo& info) {
-  TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
-  if (t && !t->tree) {
-    Napi::Error::New(info.Env(), "the tree was deleted").ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  return t;
-}
-
 // init(tree) -> Int32Array sized for every node, with only the root's record filled.
 Napi::Value Init_(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TreeBox* t = LiveTree(info);
+  TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
   if (!t) return env.Null();
   TSNode root = ts_tree_root_node(t->tree);
   uint32_t count = ts_node_descendant_count(root);
@@ -325,7 +303,7 @@ Napi::Value Init_(const Napi::CallbackInfo& info) {
 // entire subtree. Node i's own record must be filled.
 Napi::Value Expand(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TreeBox* t = LiveTree(info);
+  TreeBox* t = Unwrap<TreeBox>(info, 0, TREE_TAG, "a tree");
   if (!t) return env.Null();
   if (info.Length() < 4 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || !info[2].IsNumber()) {
     Napi::TypeError::New(env, "expand(tree, ints, index, whole)").ThrowAsJavaScriptException();
@@ -415,10 +393,6 @@ Napi::Value Captures(const Napi::CallbackInfo& info) {
   QueryBox* q = Unwrap<QueryBox>(info, 0, QUERY_TAG, "a query");
   TreeBox* t = q ? Unwrap<TreeBox>(info, 1, TREE_TAG, "a tree") : nullptr;
   if (!q || !t) return env.Null();
-  if (!t->tree) {
-    Napi::Error::New(env, "the tree was deleted").ThrowAsJavaScriptException();
-    return env.Null();
-  }
   uint32_t start = info.Length() > 2 && info[2].IsNumber() ? U32(info[2]) : 0;
   uint32_t end = info.Length() > 3 && info[3].IsNumber() ? U32(info[3]) : UINT32_MAX / 2;
   TSQueryCursor* cursor = ts_query_cursor_new();

@@ -1,20 +1,20 @@
 import type { CompiledQuery, InputEdit, Point, PythonParser, QueryCapture, SyntaxNode, SyntaxTree } from './types';
 
 /**
- * Syntax nodes over a whole tree serialised in one native call (server/native/tsflat.cc).
+ * Syntax nodes read from one Int32Array of node records (server/native/tsflat.cc).
  *
  * The addon drives tree-sitter's C runtime (the sources the `tree-sitter` package vendors) with
- * tree-sitter-python's grammar, and writes every node of a tree into one Int32Array in preorder.
- * Reading a node is then a few typed-array loads: no N-API call per node, per child or per
- * position, which is what made reading trees cost more than parsing them. Node objects are
- * created on first use and kept, so a node read twice is the same object.
+ * tree-sitter-python's grammar, and fills node records in preorder, many per call and only for
+ * the nodes read. Reading a node is then a few typed-array loads: no N-API call per node, per
+ * child or per position, which is what made reading trees cost more than parsing them. Node
+ * objects are created on first use and kept, so a node read twice is the same object.
  */
 
 /** The addon's exports (see tsflat.cc). Its handles are opaque. */
 export interface FlatAddon {
   NODE_INTS: number;
   newParser(language: unknown): unknown;
-  language(parser: unknown): { symbols: string[]; named: boolean[]; fields: (string | null)[] };
+  language(parser: unknown): { symbols: string[]; fields: (string | null)[] };
   parse(parser: unknown, text: string, oldTree?: unknown, range?: number[]): unknown;
   /** Returns an edited copy of the tree; the tree itself is unchanged. */
   edit(tree: unknown, ...numbers: number[]): unknown;
@@ -143,7 +143,6 @@ class FlatTree {
     const s = this.at(i, SYMBOL);
     return s === ERROR_SYMBOL ? 'ERROR' : this.lang.symbols[s];
   }
-
 }
 
 export class FlatNode implements SyntaxNode {
@@ -236,19 +235,24 @@ export class FlatNode implements SyntaxNode {
   get nextSibling(): FlatNode | null {
     const p = this.tree.at(this.index, PARENT);
     if (p < 0) return null;
-    if (p === 0 && this.tree.root) return (this.tree.root.children[this.tree.root.children.indexOf(this) + 1] as FlatNode | undefined) ?? null;
+    if (p === 0 && this.tree.root) return this.rootSibling(1);
     const j = this.tree.at(this.index, NEXT);
     return j < this.tree.at(p, NEXT) ? this.tree.node(j) : null;
   }
 
   get previousSibling(): FlatNode | null {
-    const pi = this.tree.at(this.index, PARENT);
-    if (pi < 0) return null;
-    if (pi === 0 && this.tree.root) return (this.tree.root.children[this.tree.root.children.indexOf(this) - 1] as FlatNode | undefined) ?? null;
-    const p = this.tree.node(pi);
+    const p = this.tree.at(this.index, PARENT);
+    if (p < 0) return null;
+    if (p === 0 && this.tree.root) return this.rootSibling(-1);
     let prev: FlatNode | null = null;
-    for (let j = p.index + 1; j < this.index; j = this.tree.at(j, NEXT)) prev = this.tree.node(j);
+    for (let j = p + 1; j < this.index; j = this.tree.at(j, NEXT)) prev = this.tree.node(j);
     return prev;
+  }
+
+  /** A sibling among a spliced root's children, which come from several trees. */
+  private rootSibling(offset: number): FlatNode | null {
+    const kids = this.tree.root!.children as FlatNode[];
+    return kids[kids.indexOf(this) + offset] ?? null;
   }
 
   child(index: number): FlatNode | null {
@@ -308,9 +312,9 @@ export function flatParser(addon: FlatAddon, language: unknown): Omit<PythonPars
   });
   return {
     parse(text: string, oldTree?: SyntaxTree): SyntaxTree {
-      if (!(oldTree instanceof FlatSyntaxTree)) return new FlatSyntaxTree(new FlatTree(addon, addon.parse(parser, text), text, lang));
-      const local = oldTree.reparseLocally(text, (range) => new FlatTree(addon, addon.parse(parser, text, undefined, range), text, lang));
-      return local ?? new FlatSyntaxTree(new FlatTree(addon, addon.parse(parser, text, oldTree.editedHandle), text, lang));
+      const parse = (old?: unknown, range?: number[]) => new FlatTree(addon, addon.parse(parser, text, old, range), text, lang);
+      if (!(oldTree instanceof FlatSyntaxTree)) return new FlatSyntaxTree(parse());
+      return oldTree.reparseLocally(text, (range) => parse(undefined, range)) ?? new FlatSyntaxTree(parse(oldTree.editedHandle));
     },
     query(source: string): CompiledQuery {
       const q = addon.newQuery(parser, source);
@@ -321,7 +325,7 @@ export function flatParser(addon: FlatAddon, language: unknown): Omit<PythonPars
           if (!(node instanceof FlatNode)) throw new Error('a query on this parser needs one of its own nodes');
           const { handle, startIndex, endIndex } = node.queryTarget();
           const ints = addon.captures(q, handle, startIndex, endIndex);
-          const source = (node as FlatNode).text;
+          const source = node.text;
           const out: QueryCapture[] = [];
           // [capture, symbol, field, flags, start, end, startRow, startCol, endRow, endCol]
           for (let k = 0; k + 10 <= ints.length; k += 10) {

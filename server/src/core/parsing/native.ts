@@ -4,13 +4,13 @@ import { flatParser, type FlatAddon } from './flat';
 import { runQuery } from './query';
 import type { CompiledQuery, PythonParser, SyntaxNode, SyntaxTree } from './types';
 
-export const FLAT_ADDON_FILE = 'optlint_tsflat.node';
+const FLAT_ADDON_FILE = 'optlint_tsflat.node';
 
 /**
  * The native backend: tree-sitter's C runtime with tree-sitter-python's compiled grammar.
  *
  * Preferred: optlint's addon (server/native/tsflat.cc), which compiles the runtime the `tree-sitter`
- * package vendors and hands a whole tree to JavaScript in one call. Without it (not built), the
+ * package vendors and hands node records to JavaScript many at a time. Without it (not built), the
  * `tree-sitter` package's own N-API binding, read through cursors (`binding`). On Debian 12 the
  * bundled prebuild of tree-sitter 0.25.1 needs a newer libstdc++ than the system has, so npm
  * compiles it from source at install time; either way the `require` below throws when no loadable
