@@ -710,9 +710,10 @@ export class FileResolver {
   }
 }
 
-const IDENT = /[A-Za-z_]\w*/g;
-
-/** Calls `fn` with every match of IDENT in `text`, in order: the regex without a match object each. */
+/**
+ * Calls `fn` with every word of `text`, in order: each match of /[A-Za-z_]\w*\/g, without the
+ * regex's match object per word.
+ */
 function forEachWord(text: string, fn: (word: string) => void): void {
   const n = text.length;
   let i = 0;
@@ -746,7 +747,8 @@ function statementBinds(n: SyntaxNode): string[] {
     case 'import_statement':
     case 'import_from_statement':
     case 'future_import_statement':
-      out = [...n.text.matchAll(IDENT)].map((m) => m[0]);
+      out = [];
+      forEachWord(n.text, (w) => out.push(w));
       break;
     case 'function_definition':
     case 'class_definition': {
@@ -768,7 +770,7 @@ function statementBinds(n: SyntaxNode): string[] {
       out = [];
       for (const m of n.text.matchAll(BINDS)) {
         const names = m[1] ?? m[3] ?? m[2];
-        if (names) for (const x of names.matchAll(IDENT)) out.push(x[0]);
+        if (names) forEachWord(names, (w) => out.push(w));
       }
       break;
     }
