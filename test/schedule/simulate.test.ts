@@ -427,3 +427,27 @@ test('huge N: simulate caps the materialised trace with a message; simulateStrea
   const grown = (process.memoryUsage().rss - before) / 2 ** 20;
   assert.ok(grown < 200, `rss grew by ${grown.toFixed(0)} MB`);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Run length
+
+test('a short run is the prefix of a long one: table blocks sized to the run change no value', () => {
+  const cases: SchedulerSpec[][] = [
+    [{ id: 'c', className: 'CosineAnnealingLR', kwargs: { T_max: 37n, eta_min: 1e-5 } }],
+    [{ id: 'o', className: 'OneCycleLR', kwargs: { max_lr: 0.1, total_steps: 5000n } }],
+    [{ id: 'o', className: 'OneCycleLR', kwargs: { max_lr: 0.1, total_steps: 5000n, three_phase: true, anneal_strategy: 'linear' } }],
+    [{ id: 'p', className: 'PolynomialLR', kwargs: { total_iters: 4500n, power: 1.7 } }],
+    [{ id: 'w', className: 'CosineAnnealingWarmRestarts', kwargs: { T_0: 7n, T_mult: 2n } }],
+    [{ id: 's', className: 'SWALR', kwargs: { swa_lr: 0.05, anneal_epochs: 7n } }],
+    [{ id: 'y', className: 'CyclicLR', kwargs: { base_lr: 0.01, max_lr: 0.1, step_size_up: 3n, mode: 'exp_range', gamma: 0.999 } }],
+    [{ id: 'y', className: 'CyclicLR', kwargs: { base_lr: 0.01, max_lr: 0.1, step_size_up: 3n, mode: 'exp_range', gamma: 1n } }],
+  ];
+  for (const s of cases) {
+    const long = lr(simulate(req(s, 4500, { momentum: 0.9 })));
+    for (const n of [1, 2, 5, 300]) {
+      const short = lr(simulate(req(s, n, { momentum: 0.9 })));
+      assert.equal(short.length, n);
+      assert.deepEqual(short, long.slice(0, n), `${s[0].className} over ${n} steps`);
+    }
+  }
+});

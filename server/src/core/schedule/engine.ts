@@ -9,7 +9,7 @@
  */
 import type { BatchLibm } from './libm';
 import { TorchError } from './errors';
-import { NumberTable, cosPiOver, FunctionTable, EvalBudget } from './tables';
+import { BLOCK, NumberTable, cosPiOver, FunctionTable, EvalBudget } from './tables';
 import {
   floatMod,
   intToFloat,
@@ -136,7 +136,15 @@ export abstract class Steppable {
     return new NumberTable((k0, out) => {
       if (!libm.exact) this.inexact = true;
       fill(k0, out);
-    });
+    }, this.tableBlock());
+  }
+
+  /**
+   * Keys per table block: a block never holds more keys than the run can read, so a short run
+   * (a lint pass simulates one step) does not evaluate thousands of values it never reads.
+   */
+  tableBlock(): number {
+    return Math.min(BLOCK, Math.max(1, this.env.limit + 1));
   }
 
   functionTable(fn: PyCallable): FunctionTable {
@@ -574,8 +582,8 @@ export class PolynomialLR extends LRScheduler {
     this.power = power;
     const T = totalIters.v;
     const libm = this.env.libm;
-    const xs = new Float64Array(4096);
-    const ys = new Float64Array(4096).fill(power.v);
+    const xs = new Float64Array(this.tableBlock());
+    const ys = new Float64Array(this.tableBlock()).fill(power.v);
     this.table = this.numberTable((k0, out) => {
       for (let i = 0; i < out.length; i++) {
         const e = k0 + i;
@@ -623,7 +631,7 @@ export class CosineAnnealingLR extends LRScheduler {
     this.etaMin = etaMin;
     const T = tMax.v;
     const libm = this.env.libm;
-    this.cos = cosPiOver(libm, T);
+    this.cos = cosPiOver(libm, T, this.tableBlock());
     if (!libm.exact) this.inexact = true;
     this.baseInit();
   }
@@ -769,7 +777,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     if (Number.isInteger(tcur) && tcur >= 0) {
       let t = this.tables.get(ti);
       if (!t) {
-        t = cosPiOver(this.env.libm, ti);
+        t = cosPiOver(this.env.libm, ti, this.tableBlock());
         if (!this.env.libm.exact) this.inexact = true;
         this.tables.set(ti, t);
       }
@@ -873,7 +881,7 @@ export class OneCycleLR extends LRScheduler {
     const libm = this.env.libm;
     let args: Float64Array | undefined;
     this.table = this.numberTable((k0, out) => {
-      args ??= new Float64Array(4096);
+      args ??= new Float64Array(this.tableBlock());
       for (let i = 0; i < out.length; i++) {
         const k = k0 + i;
         args[i] = Math.PI * this.pctOf(k, this.phaseOf(k));
@@ -1072,8 +1080,8 @@ export class CyclicLR extends LRScheduler {
       this.custom = this.functionTable(opts.scaleFn);
     } else if (opts.mode === 'exp_range') {
       const libm = this.env.libm;
-      const xs = new Float64Array(4096).fill(opts.gamma.v);
-      const ys = new Float64Array(4096);
+      const xs = new Float64Array(this.tableBlock()).fill(opts.gamma.v);
+      const ys = new Float64Array(this.tableBlock());
       if (opts.gamma.isInt) {
         // int ** int is exact in Python: no libm
         this.expTable = new NumberTable((k0, out) => {
@@ -1086,7 +1094,7 @@ export class CyclicLR extends LRScheduler {
               this.expErrors.set(k, e as PyError);
             }
           }
-        });
+        }, this.tableBlock());
       } else {
         this.expTable = this.numberTable((k0, out) => {
           for (let i = 0; i < out.length; i++) ys[i] = k0 + i;
@@ -1164,7 +1172,7 @@ export class SWALR extends LRScheduler {
     this.annealEpochs = annealEpochs;
     this.cos = cos;
     const libm = this.env.libm;
-    const args = new Float64Array(4096);
+    const args = new Float64Array(this.tableBlock());
     // alpha for a given `step`: anneal_func(max(0, min(1, step / max(1, anneal_epochs))))
     this.table = this.numberTable((k0, out) => {
       for (let i = 0; i < out.length; i++) args[i] = Math.PI * this.tFor(k0 + i);

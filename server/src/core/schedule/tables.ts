@@ -47,13 +47,13 @@ export class NumberTable {
 }
 
 /** cos(π·k/T) for integer k: CosineAnnealingLR's `math.cos(math.pi * k / T_max)`. */
-export function cosPiOver(libm: BatchLibm, T: number): NumberTable {
+export function cosPiOver(libm: BatchLibm, T: number, block = BLOCK): NumberTable {
   let args: Float64Array | undefined;
   return new NumberTable((k0, out) => {
-    args ??= new Float64Array(BLOCK);
-    for (let i = 0; i < BLOCK; i++) args[i] = (Math.PI * (k0 + i)) / T;
+    args ??= new Float64Array(block);
+    for (let i = 0; i < block; i++) args[i] = (Math.PI * (k0 + i)) / T;
     libm.map1('cos', args, out);
-  });
+  }, block);
 }
 
 /** Outcome of evaluating a function at one key. */
