@@ -576,7 +576,9 @@ export class FileResolver {
       for (const st of byWord.get(queue.pop()!) ?? []) {
         if (done.has(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
         done.add(st);
-        addText(st.text);
+        // A class body is never evaluated (the interpreter binds the name to an unsupported
+        // value), so the names it reads are not needed.
+        if (st.type !== 'class_definition') addText(st.text);
       }
     }
     this.needed = needed;

@@ -218,31 +218,44 @@ function buildSpec(
 ): { spec: SchedulerSpec; args: Map<string, BoundArgument> } {
   const kind = canonicalKind(s.className) ?? lastSegment(s.className);
   const id = specId(s);
-  const names = parameterNames(kind, ctx.torch);
   const byName = new Map<string, BoundArgument>();
   const args: PyValue[] = [];
   const kwargs: Record<string, PyValue> = {};
+  for (const { name, arg, keyword } of schedulerArguments(s, ctx.torch)) {
+    const acc: TaintSet = new Set();
+    // ChainedScheduler(schedulers, optimizer): the optimizer is any value but None to the engine.
+    const v = kind === 'ChainedScheduler' && name === 'optimizer' ? true : ctx.argValue(arg, s.call, acc);
+    if (keyword) kwargs[name] = v;
+    else args.push(v);
+    byName.set(name, arg);
+    argTaints.set(`${id}:${name}`, expandTaint(acc));
+  }
+  return { spec: { id, className: s.className, args, kwargs }, args: byName };
+}
+
+/** Group keys whose values a plan reads (see buildGroups). */
+const GROUP_VALUES = ['lr', 'momentum', 'betas'];
+
+/**
+ * A scheduler's arguments by parameter name, positional ones first, without the optimizer it is
+ * given (ChainedScheduler's `optimizer` is kept: it is a parameter after the schedulers).
+ */
+function schedulerArguments(s: SchedulerModel, torch: TorchVersion): Array<{ name: string; arg: BoundArgument; keyword: boolean }> {
+  const kind = canonicalKind(s.className) ?? lastSegment(s.className);
+  const names = parameterNames(kind, torch);
+  const out: Array<{ name: string; arg: BoundArgument; keyword: boolean }> = [];
   const optAt = s.keywordArgs.has('optimizer') ? -1 : optimizerIndex(kind);
   let k = 0;
   s.args.forEach((a, i) => {
     if (i === optAt) return;
-    const name = names[k] ?? `arg${k}`;
+    out.push({ name: names[k] ?? `arg${k}`, arg: a, keyword: false });
     k++;
-    const acc: TaintSet = new Set();
-    // ChainedScheduler(schedulers, optimizer): the optimizer is any value but None to the engine.
-    const v = kind === 'ChainedScheduler' && name === 'optimizer' ? true : ctx.argValue(a, s.call, acc);
-    args.push(v);
-    byName.set(name, a);
-    argTaints.set(`${id}:${name}`, expandTaint(acc));
   });
   for (const [name, a] of s.keywordArgs) {
     if (name === 'optimizer' && kind !== 'ChainedScheduler') continue;
-    const acc: TaintSet = new Set();
-    kwargs[name] = kind === 'ChainedScheduler' && name === 'optimizer' ? true : ctx.argValue(a, s.call, acc);
-    byName.set(name, a);
-    argTaints.set(`${id}:${name}`, expandTaint(acc));
+    out.push({ name, arg: a, keyword: true });
   }
-  return { spec: { id, className: s.className, args, kwargs }, args: byName };
+  return out;
 }
 
 /** Effective lr / momentum / betas of each group the scheduler sees. */
@@ -367,11 +380,25 @@ export function planFileSchedules(opts: FileScheduleOptions): SchedulePlan[] {
   if (!model.schedulers.length) return [];
   const ctx = new Context(opts);
   const tops = model.schedulers.filter((s) => !wrapperOf(model, s));
-  // Evaluate only what the schedules can read: their calls, their optimizers and the loops around .step().
+  // Evaluate only what the plans read: the schedulers' arguments (not the optimizer they are
+  // given), the groups' lr/momentum/betas and the optimizer's lr, and the loops around .step().
+  // What holds the parameters (`model.encoder.parameters()`) is never evaluated, so the
+  // statements that build the model are not either.
   const seeds: SyntaxNode[] = [];
+  const optimizers = new Set<OptimizerModel>();
   for (const s of model.schedulers) {
-    seeds.push(s.call);
-    if (s.optimizer) seeds.push(s.optimizer.call, ...(s.optimizer.groups ?? []).map((g) => g.node));
+    for (const { name, arg } of schedulerArguments(s, ctx.torch)) if (name !== 'optimizer') seeds.push(arg.node);
+    if (s.optimizer) optimizers.add(s.optimizer);
+  }
+  for (const opt of optimizers) {
+    const lrArg = opt.args.get('lr');
+    if (lrArg) seeds.push(lrArg.node);
+    for (const g of opt.groups ?? []) {
+      for (const key of GROUP_VALUES) {
+        const node = g.effective.get(key)?.node;
+        if (node) seeds.push(node);
+      }
+    }
   }
   for (const c of model.steps) for (const l of c.loops) {
     const head = l.childForFieldName('right') ?? l.childForFieldName('condition');
