@@ -15,6 +15,7 @@ import { lazyFunctionDef, type Expr, type Param, type Stmt } from './pyast';
 import { evalExpr, newContext } from './pyeval';
 import { bindingsFromSyntax, exprFromSyntax, namedChildrenOf, paramsFromSyntax, valueFromSyntax } from './from-syntax';
 import { evalModule } from './pyeval';
+import { readNames } from './free-names';
 import { isObj, PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
 
 /** Epochs assumed when neither the file nor the caller says (`--assume epochs=...`). */
@@ -518,7 +519,7 @@ export class FileResolver {
   };
 
   /**
-   * Restricts evaluation to what the code at `nodes` can read: the names in their text, the
+   * Restricts evaluation to what the code at `nodes` can read: the names they read (free-names.ts), the
    * names in the statements that bind those (transitively), and the call sites of the functions
    * around them (whose arguments become parameters). Everything else in the file is never
    * converted, which matters on large scripts. Call before any scope is built.
@@ -526,26 +527,25 @@ export class FileResolver {
   focus(nodes: SyntaxNode[]): void {
     const needed = new Set<string>();
     const queue: string[] = [];
-    const addText = (t: string) => {
-      forEachWord(t, (w) => {
-        if (needed.has(w)) return;
-        needed.add(w);
-        queue.push(w);
-      });
+    const need = (w: string) => {
+      if (needed.has(w)) return;
+      needed.add(w);
+      queue.push(w);
     };
     const seen = new Set<number>();
     const anchors: SyntaxNode[] = [];
-    const addNode = (n: SyntaxNode) => {
+    // `reads`: what of `n` is evaluated (a call site's arguments, not the function it calls).
+    const addNode = (n: SyntaxNode, reads: SyntaxNode | null = n) => {
       if (seen.has(n.startIndex)) return;
       seen.add(n.startIndex);
       anchors.push(n);
-      addText(n.text);
+      if (reads) readNames(reads, need);
       for (let p = n.parent; p; p = p.parent) {
         if (p.type !== 'function_definition') continue;
         const fname = p.childForFieldName('name')?.text;
         if (!fname) continue;
         const site = this.callSite(fname, p);
-        if (site) addNode(site);
+        if (site) addNode(site, site.childForFieldName('arguments'));
       }
     };
     bindsCache = this.bindsCache;
@@ -578,7 +578,7 @@ export class FileResolver {
         done.add(st);
         // A class body is never evaluated (the interpreter binds the name to an unsupported
         // value), so the names it reads are not needed.
-        if (st.type !== 'class_definition') addText(st.text);
+        if (st.type !== 'class_definition') readNames(st, need);
       }
     }
     this.needed = needed;
