@@ -25,13 +25,15 @@
     },
     {
       "target_name": "optlint_tsflat",
-      "sources": ["tsflat.cc"],
+      "sources": ["tsflat.cc", "tsflat_walk.c"],
       "dependencies": ["ts_runtime"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "<(ts_dir)/vendor/tree-sitter/lib/include"
+        "<(ts_dir)/vendor/tree-sitter/lib/include",
+        "<(ts_dir)/vendor/tree-sitter/lib/src"
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_c": ["-std=c11", "-O2", "-fvisibility=hidden"],
       "cflags_cc": ["-O2", "-fvisibility=hidden"]
     },
     {

@@ -16,6 +16,9 @@
 //   9 next      the preorder index just past this node's subtree (its next sibling, if any)
 //  10 parent    the parent's preorder index (-1 for the root)
 //
+// A whole subtree is written by tsflat_walk.c, which walks tree-sitter's subtrees directly (the
+// cursor walk below is its fallback for trees nested too deeply to recurse).
+//
 // Preorder indices are tree-sitter's descendant indices, so records are filled lazily: `init`
 // sizes the array for every node and fills the root's record, `expand` fills the records of one
 // node's children (or of its whole subtree) when JavaScript first asks for them. The analysis
@@ -25,6 +28,8 @@
 // `language` External, exactly as the `tree-sitter` binding takes it.
 #include <napi.h>
 #include <tree_sitter/api.h>
+
+#include "tsflat_walk.h"
 
 #include <cstdint>
 #include <string>
@@ -324,7 +329,8 @@ Napi::Value Expand(const Napi::CallbackInfo& info) {
   }
   ts_tree_cursor_goto_descendant(&t->cursor, i);
   if (whole) {
-    WriteSubtree(data, i, ts_tree_cursor_current_node(&t->cursor), limit);
+    TSNode node = ts_tree_cursor_current_node(&t->cursor);
+    if (!optlint_write_subtree(data, i, node, limit)) WriteSubtree(data, i, node, limit);
     return env.Undefined();
   }
   data[i * NODE_INTS + 2] |= FLAG_EXPANDED;

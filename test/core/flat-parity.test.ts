@@ -38,6 +38,11 @@ const tricky: Record<string, string> = {
   tabs: 'def f():\n\tif x:\n\t\treturn 1\n',
   'syntax errors': 'def f(:\n    opt = torch.optim.SGD(model.parameters(), lr=\n    x = [1, 2\n',
   'missing node': 'x = (1 + \n',
+  // Deeper than the addon's recursive fill goes (it falls back to the cursor walk), and less deep.
+  'nested 1,200 deep': `x = ${'1 + '.repeat(1200)}1\n`,
+  'nested 900 deep': `x = ${'('.repeat(300)}${'-'.repeat(300)}1${')'.repeat(300)}\n`,
+  // Over the size filled whole at once: nodes are filled as they are read.
+  'large file': Array.from({ length: 300 }, (_, i) => `def f${i}(a, *b, c=1, **d):\n    return [x async for x in a if x] or {k: v for k, v in d.items()} or lambda q=c: q\n`).join(''),
 };
 
 test("optlint's addon and the tree-sitter binding give the same trees (fixtures, samples, edge cases)", async () => {
