@@ -114,6 +114,8 @@ export interface WalkResult {
 }
 
 const MAX_CALL_DEPTH = 6;
+/** The keyword maps of every call without keyword arguments (see evaluateArgs): never written. */
+const NO_KEYWORDS = new Map<string, unknown>();
 /** Words that make a statement worth evaluating whatever its variables are. */
 const RELEVANT_STATEMENT = /optim|param|requires_grad|[Ss]chedul|\bnn\.|torchvision|models\.|OrderedDict|self\.|super\(/;
 /** Imported names that construct what the model tracks (`from torch.nn import Linear`). */
@@ -129,16 +131,34 @@ const ASSIGNED_NAME = /(?:^|[\s,(;])([\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd
  */
 function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount = true): boolean {
   if (RELEVANT_STATEMENT.test(text)) return true;
-  IDENTIFIER.lastIndex = 0;
-  for (let m = IDENTIFIER.exec(text); m; m = IDENTIFIER.exec(text)) {
-    const v = scope.lookup(m[0]);
-    if (!v || v.kind === 'unknown') continue;
-    if (v.kind === 'ref') {
-      if (RELEVANT_REF.test(v.path)) return true;
-    } else if (scalarsCount || !SCALAR_KINDS.has(v.kind)) return true;
+  const known = (name: string): boolean => {
+    const v = scope.lookup(name);
+    if (!v || v.kind === 'unknown') return false;
+    if (v.kind === 'ref') return RELEVANT_REF.test(v.path);
+    return scalarsCount || !SCALAR_KINDS.has(v.kind);
+  };
+  if (NON_ASCII.test(text)) {
+    IDENTIFIER.lastIndex = 0;
+    for (let m = IDENTIFIER.exec(text); m; m = IDENTIFIER.exec(text)) if (known(m[0])) return true;
+    return false;
+  }
+  // ASCII text (nearly all code): the same words as IDENTIFIER, without a match object per word.
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57))) break;
+      }
+      if (known(text.slice(i, j))) return true;
+      i = j;
+    } else i++;
   }
   return false;
 }
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * `range(n_layer)`, `len(blocks)`, `list(...)`: builtins the walker models, whose result (a list
@@ -1089,10 +1109,12 @@ export class Walker implements WalkResult {
 
   private evaluateArgs(argsNode: SyntaxNode | null, frame: Frame): { args: CallArgs; nodes: { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode>; kwNodes: Map<string, SyntaxNode> }; hasSplat: boolean } {
     const positional: Value[] = [];
-    const keywords = new Map<string, Value>();
     const posNodes: SyntaxNode[] = [];
-    const kwNodes = new Map<string, SyntaxNode>();
-    const kwArgNodes = new Map<string, SyntaxNode>();
+    // Most calls have no keyword: they share one empty map (nothing writes these maps later).
+    const withKeywords = argsNode?.type !== 'generator_expression' && argsNode?.namedChildren.some((a) => a.type === 'keyword_argument' || a.type === 'dictionary_splat');
+    const keywords: Map<string, Value> = withKeywords ? new Map() : (NO_KEYWORDS as Map<string, never>);
+    const kwNodes: Map<string, SyntaxNode> = withKeywords ? new Map() : (NO_KEYWORDS as Map<string, never>);
+    const kwArgNodes: Map<string, SyntaxNode> = withKeywords ? new Map() : (NO_KEYWORDS as Map<string, never>);
     let hasSplat = false;
     // `f(x for x in y)`: the arguments node is the generator expression itself.
     const argNodes = argsNode?.type === 'generator_expression' ? [argsNode] : (argsNode?.namedChildren ?? []);

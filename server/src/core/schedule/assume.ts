@@ -559,16 +559,14 @@ export class FileResolver {
     const byWord = new Map<string, SyntaxNode[]>();
     const index = (word: string, st: SyntaxNode) => {
       const list = byWord.get(word);
-      if (list) list.push(st);
-      else byWord.set(word, [st]);
+      if (!list) byWord.set(word, [st]);
+      else if (list[list.length - 1] !== st) list.push(st); // a statement's words come together
     };
     for (const st of blockStatements(this.root, anchors)) {
       if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') {
         for (const b of statementBinds(st)) index(b, st);
       } else {
-        const words = new Set<string>();
-        forEachWord(st.text, (w) => words.add(w));
-        for (const w of words) index(w, st);
+        forEachWord(st.text, (w) => index(w, st));
       }
     }
     const done = new Set<SyntaxNode>();
