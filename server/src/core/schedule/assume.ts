@@ -380,6 +380,7 @@ export class Substituter {
 
   expr(e: Expr, scope: Scope, locals: Set<string> = new Set(), acc: TaintSet = new Set()): Expr {
     const rw = (x: Expr) => this.expr(x, scope, locals, acc);
+    // A node whose parts come back unchanged is returned as is (most code has nothing to assume).
     switch (e.type) {
       case 'Name':
         return locals.has(e.id) ? e : this.tryAssume(e, scope, locals, acc);
@@ -387,7 +388,9 @@ export class Substituter {
         return this.tryAssume(e, scope, locals, acc);
       case 'Subscript': {
         if (e.index.type === 'Constant' && typeof e.index.value === 'string') return this.tryAssume(e, scope, locals, acc);
-        return { ...e, value: rw(e.value), index: rw(e.index) };
+        const value = rw(e.value);
+        const index = rw(e.index);
+        return value === e.value && index === e.index ? e : { ...e, value, index };
       }
       case 'Call': {
         if (quantityKey(e)) {
@@ -395,26 +398,56 @@ export class Substituter {
           if (out !== e) return out;
         }
         this.readNames(e.func, scope, locals, acc);
-        return { ...e, args: e.args.map(rw), keywords: e.keywords.map((k) => ({ arg: k.arg, value: rw(k.value) })) };
+        const args = mapSame(e.args, rw);
+        let keywords = e.keywords;
+        for (let i = 0; i < e.keywords.length; i++) {
+          const k = e.keywords[i];
+          const value = rw(k.value);
+          if (value === k.value) continue;
+          if (keywords === e.keywords) keywords = e.keywords.slice();
+          keywords[i] = { arg: k.arg, value };
+        }
+        return args === e.args && keywords === e.keywords ? e : { ...e, args, keywords };
       }
-      case 'UnaryOp':
-        return { ...e, operand: rw(e.operand) };
-      case 'BinOp':
-        return { ...e, left: rw(e.left), right: rw(e.right) };
-      case 'Compare':
-        return { ...e, left: rw(e.left), comparators: e.comparators.map(rw) };
-      case 'BoolOp':
-        return { ...e, values: e.values.map(rw) };
-      case 'IfExp':
-        return { ...e, test: rw(e.test), body: rw(e.body), orelse: rw(e.orelse) };
+      case 'UnaryOp': {
+        const operand = rw(e.operand);
+        return operand === e.operand ? e : { ...e, operand };
+      }
+      case 'BinOp': {
+        const left = rw(e.left);
+        const right = rw(e.right);
+        return left === e.left && right === e.right ? e : { ...e, left, right };
+      }
+      case 'Compare': {
+        const left = rw(e.left);
+        const comparators = mapSame(e.comparators, rw);
+        return left === e.left && comparators === e.comparators ? e : { ...e, left, comparators };
+      }
+      case 'BoolOp': {
+        const values = mapSame(e.values, rw);
+        return values === e.values ? e : { ...e, values };
+      }
+      case 'IfExp': {
+        const test = rw(e.test);
+        const body = rw(e.body);
+        const orelse = rw(e.orelse);
+        return test === e.test && body === e.body && orelse === e.orelse ? e : { ...e, test, body, orelse };
+      }
       case 'Tuple':
-      case 'List':
-        return { ...e, elts: e.elts.map(rw) };
-      case 'Dict':
-        return { ...e, keys: e.keys.map(rw), values: e.values.map(rw) };
+      case 'List': {
+        const elts = mapSame(e.elts, rw);
+        return elts === e.elts ? e : { ...e, elts };
+      }
+      case 'Dict': {
+        const keys = mapSame(e.keys, rw);
+        const values = mapSame(e.values, rw);
+        return keys === e.keys && values === e.values ? e : { ...e, keys, values };
+      }
       case 'Lambda': {
         const inner = new Set([...locals, ...e.params.map((p) => p.name)]);
-        return { ...e, params: this.params(e.params, scope, locals, acc), body: this.expr(e.body, scope, inner, acc) };
+        const params = this.params(e.params, scope, locals, acc);
+        const body = this.expr(e.body, scope, inner, acc);
+        return params === e.params && body === e.body ? e : { ...e, params, body };
       }
       default:
         return e;
@@ -422,7 +455,11 @@ export class Substituter {
   }
 
   private params(ps: Param[], scope: Scope, locals: Set<string>, acc: TaintSet): Param[] {
-    return ps.map((p) => (p.default ? { ...p, default: this.expr(p.default, scope, locals, acc) } : p));
+    return mapSame(ps, (p) => {
+      if (!p.default) return p;
+      const d = this.expr(p.default, scope, locals, acc);
+      return d === p.default ? p : { ...p, default: d };
+    });
   }
 
   /** Rewrites a statement; names it binds at this level are tainted with what it depends on. */
@@ -459,6 +496,20 @@ export class Substituter {
         return s;
     }
   }
+}
+
+/** `items.map(fn)`, or `items` itself when `fn` returns every item unchanged. */
+function mapSame<T>(items: T[], fn: (x: T) => T): T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const y = fn(items[i]);
+    if (out) out.push(y);
+    else if (y !== items[i]) {
+      out = items.slice(0, i);
+      out.push(y);
+    }
+  }
+  return out ?? items;
 }
 
 /** Names a function body binds (they are its locals). */
