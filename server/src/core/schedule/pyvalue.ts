@@ -120,15 +120,19 @@ export class PyError extends Error {
   }
 }
 
-/** The code uses something outside the safe subset: not simulated, with a reason. */
-export class Refusal extends Error {
-  readonly reason: string;
-  constructor(reason: string) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(reason);
-    Error.stackTraceLimit = limit;
-    this.reason = reason;
+/**
+ * The code uses something outside the safe subset: not simulated, with a reason. Thrown and
+ * always caught inside the simulator, thousands of times over a corpus, so it is a plain object
+ * rather than an Error (an Error costs its construction even without a stack trace).
+ */
+export class Refusal {
+  readonly name = 'Refusal';
+  constructor(readonly reason: string) {}
+  get message(): string {
+    return this.reason;
+  }
+  toString(): string {
+    return this.reason;
   }
 }
 
