@@ -361,3 +361,41 @@ for epoch in range(args.epochs):
   assert.equal(s.groups[0].lr.length, 80);
   assert.equal(s.assumptions.steps_per_epoch, 40);
 });
+
+test('a list or dict changed in place is not read from before the change: not simulated rather than wrong', async () => {
+  // Module level, a loop inside a function, an item assignment: each would have given the old value.
+  const appended = await only(`milestones = []
+milestones.append(2)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+s = lr_scheduler.MultiStepLR(opt, milestones=milestones, gamma=0.1)
+`, { steps: 4 });
+  assert.match(appended.notSimulated ?? '', /milestones/);
+  const inLoop = await only(`def train(epochs=4):
+    ms = [1]
+    for k in range(2, epochs):
+        ms.append(k)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    s = lr_scheduler.MultiStepLR(opt, milestones=ms, gamma=0.5)
+`, { steps: 4 });
+  assert.match(inLoop.notSimulated ?? '', /ms/);
+  const item = await only(`cfg = {"gamma": 0.5}
+cfg["gamma"] = 0.9
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+s = lr_scheduler.StepLR(opt, step_size=1, gamma=cfg["gamma"])
+`, { steps: 3 });
+  const literal = await only(`opt = torch.optim.SGD(model.parameters(), lr=0.1)
+s = lr_scheduler.StepLR(opt, step_size=1, gamma=0.9)
+`, { steps: 3 });
+  // The model follows the item assignment; the interpreter does not, and no longer reads 0.5.
+  if (!item.notSimulated) assert.deepEqual(item.groups[0].lr, literal.groups[0].lr);
+  // Calls on modules and on values nothing can change leave them known.
+  const untouched = await only(`torch.manual_seed(0)
+math.floor(2.5)
+gamma = 0.5
+name = "run"
+name.upper()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+s = lr_scheduler.StepLR(opt, step_size=1, gamma=gamma * math.cos(0))
+`, { steps: 3 });
+  assert.deepEqual(untouched.groups[0].lr, [0.1, 0.05, 0.025]);
+});

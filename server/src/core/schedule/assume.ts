@@ -786,6 +786,9 @@ function forEachWord(text: string, fn: (word: string) => void): void {
 /** `name =`, `a, b =`, `x +=`, `for name in`, `with ... as name`: over-approximates what a statement binds. */
 const BINDS = /(?:^|[\s,(;*])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)|\bfor\s+([A-Za-z_][\w\s,()]*?)\s+in\b|\bas\s+([A-Za-z_]\w*)/gm;
 
+/** `x.m(`, `x.a =`, `x[`: a name whose value the code may change in place (over-approximated). */
+const CHANGES = /(?:^|[^\w.])([A-Za-z_]\w*)(?=\s*(?:\[|\.\s*[A-Za-z_]\w*\s*(?:\(|=(?!=))))/gm;
+
 /** The current file's cache, by statement start (syntax node objects are not stable keys). */
 let bindsCache: Map<number, string[]> = new Map();
 
@@ -823,6 +826,9 @@ function statementBinds(n: SyntaxNode): string[] {
         const names = m[1] ?? m[3] ?? m[2];
         if (names) forEachWord(names, (w) => out.push(w));
       }
+      // What it may change in place (`x.append(1)`, `x[k] = v`) counts as binding it: the
+      // evaluation then knows the value it had is stale.
+      for (const m of n.text.matchAll(CHANGES)) out.push(m[1]);
       break;
     }
     default:

@@ -281,6 +281,44 @@ export function exprFromSyntax(n: SyntaxNode): Expr {
   return unsupported(n, DESCRIBE[n.type] ?? `\`${n.type.replace(/_/g, ' ')}\``);
 }
 
+/** The first line of a node's text, cut to 40 characters, for messages. */
+function shortText(n: SyntaxNode): string {
+  const line = n.text.split('\n')[0];
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}
+
+/**
+ * Names a statement may change in place: the receivers of method calls (`x.append(1)`,
+ * `x.a.update(d)`, `x[0].append(1)`) and the containers of attribute or item assignments
+ * (`x[k] = v`, `x.a = v`), outside nested functions and classes.
+ */
+export function mutatedNames(n: SyntaxNode): string[] {
+  const out = new Set<string>();
+  const root = (x: SyntaxNode | null): void => {
+    while (x && (x.type === 'attribute' || x.type === 'subscript')) x = x.childForFieldName(x.type === 'attribute' ? 'object' : 'value');
+    if (x?.type === 'identifier') out.add(x.text);
+  };
+  const target = (t: SyntaxNode): void => {
+    if (t.type === 'attribute' || t.type === 'subscript') root(t);
+    else if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' || t.type === 'list' || t.type === 'parenthesized_expression') {
+      for (const c of t.namedChildren) target(c);
+    }
+  };
+  const visit = (x: SyntaxNode): void => {
+    if (x.type === 'function_definition' || x.type === 'class_definition' || x.type === 'lambda') return;
+    if (x.type === 'call') {
+      const f = x.childForFieldName('function');
+      if (f?.type === 'attribute') root(f.childForFieldName('object'));
+    } else if (x.type === 'assignment' || x.type === 'augmented_assignment') {
+      const left = x.childForFieldName('left');
+      if (left) target(left);
+    }
+    for (const c of x.namedChildren) visit(c);
+  };
+  visit(n);
+  return [...out];
+}
+
 function boundNames(n: SyntaxNode): string[] {
   const out: string[] = [];
   const visit = (x: SyntaxNode) => {
@@ -441,10 +479,15 @@ function bindingsFromSyntax(nodes: SyntaxNode[], keep?: (n: SyntaxNode) => boole
     if (keep && !keep(n)) continue;
     if (n.type === 'expression_statement') {
       const inner = named(n);
-      if (inner.length === 1 && inner[0].type !== 'assignment' && inner[0].type !== 'augmented_assignment') continue;
+      if (inner.length === 1 && inner[0].type !== 'assignment' && inner[0].type !== 'augmented_assignment') {
+        // Not run, but what it may change in place is no longer known.
+        const mutates = mutatedNames(n);
+        if (mutates.length) out.push({ type: 'UnsupportedStmt', what: `\`${shortText(n)}\``, binds: [], mutates, line: n.startPosition.row + 1, loc: loc(n) });
+        continue;
+      }
     } else if (n.type === 'if_statement' || n.type === 'for_statement' || n.type === 'while_statement' || n.type === 'with_statement' || n.type === 'try_statement') {
       const what = n.type === 'if_statement' ? 'an if statement' : (DESCRIBE[n.type] ?? 'a compound statement');
-      out.push({ type: 'UnsupportedStmt', what, binds: boundNames(n), loc: loc(n) });
+      out.push({ type: 'UnsupportedStmt', what, binds: boundNames(n), mutates: mutatedNames(n), line: n.startPosition.row + 1, loc: loc(n) });
       continue;
     }
     out.push(...stmtFromSyntax(n));

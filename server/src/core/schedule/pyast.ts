@@ -233,6 +233,14 @@ export interface UnsupportedStmt extends Node {
   what: string;
   /** Names the statement (may) bind, so later reads of them refuse instead of reading stale values. */
   binds?: string[];
+  /**
+   * Names whose value the statement may change in place (`milestones.append(30)`,
+   * `cfg["lr"] = 0.1`): when they hold a list or a dict, later reads refuse instead of reading
+   * the value from before the change.
+   */
+  mutates?: string[];
+  /** 1-based line of the statement, for the message of a name it changes. */
+  line?: number;
 }
 
 export type Stmt =

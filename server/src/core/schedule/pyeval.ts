@@ -483,6 +483,7 @@ export function evalModule(
           const conditional = s.type === 'If' || s.what === 'an if statement';
           const why = conditional ? 'is assigned conditionally' : `is assigned in ${s.what}`;
           for (const n of names) scope.vars.set(n, unresolved(`\`${n}\` ${why}; its value is not known statically`));
+          if (s.type === 'UnsupportedStmt' && s.mutates) markChanged(s.mutates, scope, s.what, s.line);
           break;
         }
         case 'Return':
@@ -498,9 +499,39 @@ export function evalModule(
       if (!(e instanceof Refusal) && !(e instanceof PyError)) throw e;
       const reason = e instanceof Refusal ? e.reason : `evaluating it raises ${e.message}`;
       for (const n of assignedNames([s], new Set())) scope.vars.set(n, unresolved(`\`${n}\`: ${reason}`));
+      // `cfg["lr"] = 0.1`, `cfg.lr = 0.1`: the container is changed, and the change is not followed.
+      if (s.type === 'Assign') markChanged(containersAssigned(s.targets), scope, 'an item or attribute assignment');
     }
   }
   return scope;
+}
+
+/** The names whose items or attributes `targets` set (`x` in `x[k] = v`, `x.a.b = v`). */
+function containersAssigned(targets: Expr[], out: string[] = []): string[] {
+  for (const t of targets) {
+    if (t.type === 'Tuple' || t.type === 'List') containersAssigned(t.elts, out);
+    else if (t.type === 'Subscript' || t.type === 'Attribute') {
+      let x: Expr = t;
+      while (x.type === 'Subscript' || x.type === 'Attribute') x = x.value;
+      if (x.type === 'Name') out.push(x.id);
+    }
+  }
+  return out;
+}
+
+/**
+ * A statement that is not run may have changed these names in place: those holding a list or a
+ * dict (the values that can change) now refuse when read, rather than give the value from
+ * before the change.
+ */
+function markChanged(names: string[], scope: Scope, what: string, line?: number): void {
+  for (const n of names) {
+    let v: PyValue | undefined;
+    for (let s: Scope | undefined = scope; s && v === undefined; s = s.parent) v = s.vars.get(n);
+    if (v === undefined || !(Array.isArray(v) || (isObj(v) && v.kind === 'dict'))) continue;
+    const where = line !== undefined ? ` (line ${line})` : '';
+    scope.vars.set(n, unresolved(`\`${n}\` is changed in place by ${what}${where}, which the simulator does not follow`));
+  }
 }
 
 /** Evaluates one expression against a scope; Python errors and refusals are thrown. */
