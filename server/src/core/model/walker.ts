@@ -125,6 +125,9 @@ const RELEVANT_REF = /^(torch\.(nn|optim)|torchvision|collections|itertools|func
 const LITERAL_ASSIGNMENT = /^\s*[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*\s*=\s*[-+\d.'"[({]/u;
 const IDENTIFIER = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/gu;
 const ASSIGNED_NAME = /(?:^|[\s,(;])([\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)/gmu;
+// The same patterns for ASCII text, where an identifier is [A-Za-z_]\w*.
+const LITERAL_ASSIGNMENT_ASCII = /^\s*[A-Za-z_]\w*\s*=\s*[-+\d.'"[({]/;
+const ASSIGNED_NAME_ASCII = /(?:^|[\s,(;])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)/gm;
 /**
  * True when a piece of code names something that matters: a word from RELEVANT_STATEMENT, or a
  * variable bound to a value the walker knows (anything but unknown and library references).
@@ -253,9 +256,12 @@ export class Walker implements WalkResult {
     }
     const text = s.text;
     const assigns = s.type === 'expression_statement' && (s.namedChildren[0]?.type === 'assignment' || s.namedChildren[0]?.type === 'augmented_assignment');
-    if (LITERAL_ASSIGNMENT.test(text) || mentionsSomethingKnown(text, frame.scope, assigns)) return false;
-    ASSIGNED_NAME.lastIndex = 0;
-    for (let m = ASSIGNED_NAME.exec(text); m; m = ASSIGNED_NAME.exec(text)) {
+    // The Unicode patterns are slow; on ASCII text (nearly all code) the ASCII ones match the same.
+    const ascii = !NON_ASCII.test(text);
+    if ((ascii ? LITERAL_ASSIGNMENT_ASCII : LITERAL_ASSIGNMENT).test(text) || mentionsSomethingKnown(text, frame.scope, assigns)) return false;
+    const assigned = ascii ? ASSIGNED_NAME_ASCII : ASSIGNED_NAME;
+    assigned.lastIndex = 0;
+    for (let m = assigned.exec(text); m; m = assigned.exec(text)) {
       if (frame.scope.lookup(m[1])) frame.scope.set(m[1], UNKNOWN);
     }
     return true;

@@ -25,6 +25,8 @@ export interface FlatAddon {
   captures(query: unknown, tree: unknown, startIndex: number, endIndex: number): Int32Array;
 }
 
+/** Ints per node record (the addon's NODE_INTS, checked when a parser is made). */
+const STRIDE = 11;
 // Offsets within a node's record.
 const SYMBOL = 0;
 const FIELD = 1;
@@ -77,7 +79,7 @@ class FlatTree {
     /** Records already filled (see `movedRecords`). */
     records?: Int32Array,
   ) {
-    this.stride = addon.NODE_INTS;
+    this.stride = STRIDE;
     this.data = records;
   }
 
@@ -264,12 +266,16 @@ export class FlatNode implements SyntaxNode {
   }
 
   childForFieldName(name: string): FlatNode | null {
-    const id = this.tree.lang.fieldIds.get(name);
+    const tree = this.tree;
+    const id = tree.lang.fieldIds.get(name);
     if (id === undefined) return null;
-    this.tree.expand(this.index);
-    const end = this.tree.at(this.index, NEXT);
-    for (let j = this.index + 1; j < end; j = this.tree.at(j, NEXT)) {
-      if (this.tree.at(j, FIELD) === id) return this.tree.node(j);
+    // The most called read of all: the records are scanned directly.
+    const ints = tree.ints;
+    const i = this.index;
+    if (!(ints[i * STRIDE + FLAGS] & (FLAG_EXPANDED | FLAG_WHOLE))) tree.expand(i);
+    const end = ints[i * STRIDE + NEXT];
+    for (let j = i + 1; j < end; j = ints[j * STRIDE + NEXT]) {
+      if (ints[j * STRIDE + FIELD] === id) return tree.node(j);
     }
     return null;
   }
@@ -304,6 +310,7 @@ export class FlatNode implements SyntaxNode {
 
 /** A parser backed by the addon. `language` is `require('tree-sitter-python')`. */
 export function flatParser(addon: FlatAddon, language: unknown): Omit<PythonParser, 'backend' | 'implementation'> {
+  if (addon.NODE_INTS !== STRIDE) throw new Error(`optlint_tsflat writes ${addon.NODE_INTS} ints per node; this build reads ${STRIDE}`);
   const parser = addon.newParser(language);
   const info = addon.language(parser);
   const lang: Language = { symbols: info.symbols, fields: info.fields, fieldIds: new Map() };
