@@ -38,3 +38,28 @@ export function nodeRange(node: SyntaxNode): Range {
     end: { line: node.endPosition.row, character: node.endPosition.column },
   };
 }
+
+/**
+ * Calls `fn` with every word of `text` in order (each match of /[A-Za-z_]\w*\/g: ASCII
+ * identifiers), without a regex match object per word. Stops at the first word for which `fn`
+ * returns true, and returns whether one did.
+ */
+export function someWord(text: string, fn: (word: string) => boolean | void): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // [A-Za-z_]
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
+      let j = i + 1;
+      // \w
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57))) break;
+      }
+      if (fn(text.slice(i, j)) === true) return true;
+      i = j;
+    } else i++;
+  }
+  return false;
+}

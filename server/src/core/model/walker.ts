@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
+import { someWord } from '../text';
 import { literalNumber, literalString } from './literals';
 import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, type CallArgs } from './modules';
 import { getModuleFact } from '../facts';
@@ -146,20 +147,7 @@ function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount = true)
     return false;
   }
   // ASCII text (nearly all code): the same words as IDENTIFIER, without a match object per word.
-  const n = text.length;
-  for (let i = 0; i < n; ) {
-    const c = text.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
-      let j = i + 1;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57))) break;
-      }
-      if (known(text.slice(i, j))) return true;
-      i = j;
-    } else i++;
-  }
-  return false;
+  return someWord(text, known);
 }
 const NON_ASCII = /[^\x00-\x7f]/;
 

@@ -16,6 +16,7 @@ import { evalExpr, newContext } from './pyeval';
 import { bindingsFromSyntax, exprFromSyntax, namedChildrenOf, paramsFromSyntax, valueFromSyntax } from './from-syntax';
 import { evalModule } from './pyeval';
 import { readNames } from './free-names';
+import { someWord } from '../text';
 import { isObj, PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
 
 /** Epochs assumed when neither the file nor the caller says (`--assume epochs=...`). */
@@ -761,27 +762,11 @@ export class FileResolver {
   }
 }
 
-/**
- * Calls `fn` with every word of `text`, in order: each match of /[A-Za-z_]\w*\/g, without the
- * regex's match object per word.
- */
+/** Calls `fn` with every word of `text`, in order (see someWord). */
 function forEachWord(text: string, fn: (word: string) => void): void {
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    // [A-Za-z_]
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
-      let j = i + 1;
-      // \w
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57))) break;
-      }
-      fn(text.slice(i, j));
-      i = j;
-    } else i++;
-  }
+  someWord(text, (w) => {
+    fn(w);
+  });
 }
 /** `name =`, `a, b =`, `x +=`, `for name in`, `with ... as name`: over-approximates what a statement binds. */
 const BINDS = /(?:^|[\s,(;*])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=(?!=)|\bfor\s+([A-Za-z_][\w\s,()]*?)\s+in\b|\bas\s+([A-Za-z_]\w*)/gm;

@@ -99,24 +99,25 @@ function walk(n: SyntaxNode, bound: ReadonlySet<string> | undefined, add: (name:
   }
 }
 
+/**
+ * Node kinds of an assignment target that only group other targets (`a, (b, *c) = ...`), as
+ * opposed to the names they bind and the attributes or items they set.
+ */
+export const TARGET_GROUPS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'list_splat_pattern', 'list_splat', 'as_pattern_target']);
+
+/**
+ * Visits the parts of an assignment target: `name` with each name it binds, `other` with each
+ * attribute or item it sets (`x.a`, `x[k]`).
+ */
+export function forEachTarget(t: SyntaxNode, name: (id: SyntaxNode) => void, other: (n: SyntaxNode) => void): void {
+  if (t.type === 'identifier') name(t);
+  else if (TARGET_GROUPS.has(t.type)) for (const c of t.namedChildren) forEachTarget(c, name, other);
+  else other(t);
+}
+
 /** An assignment target: the names it binds are not read, what it indexes or sets attributes on is. */
 function walkTarget(t: SyntaxNode, bound: ReadonlySet<string> | undefined, add: (name: string) => void): void {
-  switch (t.type) {
-    case 'identifier':
-      return;
-    case 'pattern_list':
-    case 'tuple_pattern':
-    case 'list_pattern':
-    case 'tuple':
-    case 'list':
-    case 'parenthesized_expression':
-    case 'list_splat_pattern':
-    case 'list_splat':
-      for (const c of t.namedChildren) walkTarget(c, bound, add);
-      return;
-    default:
-      walk(t, bound, add);
-  }
+  forEachTarget(t, () => {}, (x) => walk(x, bound, add));
 }
 
 /** The name a parameter binds. */
@@ -140,23 +141,7 @@ function paramName(p: SyntaxNode): string | undefined {
 
 /** Adds the names an assignment target binds. */
 function targetNames(t: SyntaxNode, out: Set<string>): void {
-  switch (t.type) {
-    case 'identifier':
-      out.add(t.text);
-      return;
-    case 'pattern_list':
-    case 'tuple_pattern':
-    case 'list_pattern':
-    case 'tuple':
-    case 'list':
-    case 'parenthesized_expression':
-    case 'list_splat_pattern':
-    case 'list_splat':
-    case 'as_pattern_target':
-      for (const c of t.namedChildren) targetNames(c, out);
-      return;
-    default:
-  }
+  forEachTarget(t, (id) => out.add(id.text), () => {});
 }
 
 /**

@@ -7,6 +7,7 @@
  * subset"), never guessed.
  */
 import type { SyntaxNode } from '../parsing';
+import { forEachTarget } from './free-names';
 import { lazyFunctionDef, type BinaryOperator, type CompareOperator, type Expr, type Module, type Param, type Stmt } from './pyast';
 import { evalModule, execBlock, evalExpr, newContext } from './pyeval';
 import { PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
@@ -298,12 +299,10 @@ export function mutatedNames(n: SyntaxNode): string[] {
     while (x && (x.type === 'attribute' || x.type === 'subscript')) x = x.childForFieldName(x.type === 'attribute' ? 'object' : 'value');
     if (x?.type === 'identifier') out.add(x.text);
   };
-  const target = (t: SyntaxNode): void => {
-    if (t.type === 'attribute' || t.type === 'subscript') root(t);
-    else if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' || t.type === 'list' || t.type === 'parenthesized_expression') {
-      for (const c of t.namedChildren) target(c);
-    }
-  };
+  const target = (t: SyntaxNode): void =>
+    forEachTarget(t, () => {}, (x) => {
+      if (x.type === 'attribute' || x.type === 'subscript') root(x);
+    });
   const visit = (x: SyntaxNode): void => {
     if (x.type === 'function_definition' || x.type === 'class_definition' || x.type === 'lambda') return;
     if (x.type === 'call') {
