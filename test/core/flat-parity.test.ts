@@ -38,6 +38,8 @@ const tricky: Record<string, string> = {
   tabs: 'def f():\n\tif x:\n\t\treturn 1\n',
   'syntax errors': 'def f(:\n    opt = torch.optim.SGD(model.parameters(), lr=\n    x = [1, 2\n',
   'missing node': 'x = (1 + \n',
+  // An error cost with no ERROR or MISSING node under the function (found by fuzzing).
+  'error without an error node': 'def make_loader(n, seed=0):\n    g = torch.Generator()manual_seed(seed)\n    return g\n',
   // Deeper than the addon's recursive fill goes (it falls back to the cursor walk), and less deep.
   'nested 1,200 deep': `x = ${'1 + '.repeat(1200)}1\n`,
   'nested 900 deep': `x = ${'('.repeat(300)}${'-'.repeat(300)}1${')'.repeat(300)}\n`,
@@ -71,6 +73,32 @@ test("optlint's addon and the tree-sitter binding give the same trees (fixtures,
     tb.delete();
   }
   assert.ok(nodes > 10_000, `compared ${nodes} nodes`);
+});
+
+test('the addon and the binding agree on 150 broken variants of the samples (seeded random edits)', async () => {
+  const addon = await initParser({ backend: 'native' });
+  if (addon.implementation !== 'addon') return;
+  const binding = await initParser({ backend: 'binding' });
+  const samples = pythonFiles(path.join(root, 'samples')).map((f) => fs.readFileSync(f, 'utf8'));
+  let seed = 12345;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const junk = ['(', ')', '[', ']', ':', '\n', '    ', '"', "'", 'lambda ', 'def ', 'if ', '=', '+', '*', '#', '\\', 'é', '🚀', '\t', 'async ', 'match x:\n  case 1:\n    pass\n', 'f"{x!r:>{w}}"', '@d\n'];
+  for (let it = 0; it < 150; it++) {
+    let text = samples[Math.floor(rnd() * samples.length)];
+    const edits = 1 + Math.floor(rnd() * 5);
+    for (let e = 0; e < edits; e++) {
+      const i = Math.floor(rnd() * text.length);
+      text = rnd() < 0.5 ? text.slice(0, i) + text.slice(i + Math.floor(rnd() * 20)) : text.slice(0, i) + junk[Math.floor(rnd() * junk.length)] + text.slice(i);
+    }
+    const a: string[] = [];
+    const b: string[] = [];
+    dump(addon.parse(text).rootNode, null, a);
+    dump(binding.parse(text).rootNode, null, b);
+    assert.deepEqual(a, b, `variant ${it}`);
+  }
 });
 
 test('incremental re-parse through the addon equals a fresh parse, and old nodes keep their text', async () => {

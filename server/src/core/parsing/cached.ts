@@ -207,7 +207,9 @@ export class PlainNode implements SyntaxNode {
 
   get hasError(): boolean {
     if (this._hasError === undefined) {
-      this._hasError = this.parent === null ? Boolean(this.tree.raw.rootNode.hasError) : this.type === 'ERROR' || this.isMissing || this.children.some((c) => c.hasError);
+      // tree-sitter's own answer (an error cost in the subtree), which an ERROR or MISSING node
+      // below does not always show: one call, and only for the nodes asked about.
+      this._hasError = this.parent === null ? Boolean(this.tree.raw.rootNode.hasError) : this.type === 'ERROR' || Boolean(this.tree.goTo(this).currentNode.hasError);
     }
     return this._hasError;
   }
