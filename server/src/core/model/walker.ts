@@ -1732,7 +1732,20 @@ const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'le
 /** Hugging Face schedule factories (`transformers.get_cosine_schedule_with_warmup`, `get_scheduler`). */
 const HF_SCHEDULE_FACTORY = /^transformers\.(?:optimization\.)?get_(?:\w*_schedule\w*|scheduler)$/;
 
+/** normaliseRef's answers: a few hundred distinct paths cover a corpus; cleared if it ever grows large. */
+const NORMALISED = new Map<string, string>();
+
 function normaliseRef(path: string): string {
+  let out = NORMALISED.get(path);
+  if (out === undefined) {
+    if (NORMALISED.size >= 10_000) NORMALISED.clear();
+    out = normaliseRefUncached(path);
+    NORMALISED.set(path, out);
+  }
+  return out;
+}
+
+function normaliseRefUncached(path: string): string {
   return path
     .replace(/^torch\.nn\.modules\.[a-z_]+\./, 'torch.nn.')
     .replace(/^torch\.optim\.(adam|adamw|sgd|adagrad|adadelta|adamax|asgd|nadam|radam|rmsprop|rprop|lbfgs|sparse_adam|adafactor)\./, 'torch.optim.')
