@@ -52,7 +52,11 @@ export class Scope {
   readonly vars = new Map<string, Value>();
   constructor(public readonly parent?: Scope) {}
   lookup(name: string): Value | undefined {
-    return this.vars.get(name) ?? this.parent?.lookup(name);
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
   set(name: string, v: Value): void {
     this.vars.set(name, v);
