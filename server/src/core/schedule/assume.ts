@@ -234,6 +234,15 @@ function lastName(e: Expr): string | undefined {
   return undefined;
 }
 
+/** `name` holds a value the file fixes in a way the interpreter cannot follow (see Unresolved). */
+function fileDetermined(scope: Scope, name: string): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const v = s.vars.get(name);
+    if (v !== undefined) return isObj(v) && v.kind === 'unresolved' && v.fileDetermined === true;
+  }
+  return false;
+}
+
 function rootName(e: Expr): string | undefined {
   if (e.type === 'Name') return e.id;
   if (e.type === 'Attribute' || e.type === 'Subscript') return rootName(e.value);
@@ -372,7 +381,7 @@ export class Substituter {
       return e;
     }
     const q = quantityKey(e);
-    if (!q) return e;
+    if (!q || (r !== undefined && fileDetermined(scope, r))) return e;
     const v = this.assumptions.valueFor(q.key, q.fileDefault);
     if (v === undefined) return this.hole(e, q.key, scope);
     acc.add(q.key);

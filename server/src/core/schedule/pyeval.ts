@@ -530,7 +530,7 @@ function markChanged(names: string[], scope: Scope, what: string, line?: number)
     for (let s: Scope | undefined = scope; s && v === undefined; s = s.parent) v = s.vars.get(n);
     if (v === undefined || !(Array.isArray(v) || (isObj(v) && v.kind === 'dict'))) continue;
     const where = line !== undefined ? ` (line ${line})` : '';
-    scope.vars.set(n, unresolved(`\`${n}\` is changed in place by ${what}${where}, which the simulator does not follow`));
+    scope.vars.set(n, { ...unresolved(`\`${n}\` is changed in place by ${what}${where}, which the simulator does not follow`), fileDetermined: true });
   }
 }
 

@@ -33,6 +33,11 @@ export interface SchedulerRef {
 export interface Unresolved {
   readonly kind: 'unresolved';
   readonly reason: string;
+  /**
+   * The file fixes this value but the interpreter cannot follow how (a list changed in place):
+   * an assumed value must not stand in for it.
+   */
+  readonly fileDetermined?: true;
 }
 
 /** A module object (`math`, `functools`) reached through an import the interpreter allows. */
