@@ -395,14 +395,25 @@ s = lr_scheduler.StepLR(opt, step_size=1, gamma=0.9)
 `, { steps: 3 });
   // The model follows the item assignment; the interpreter does not, and no longer reads 0.5.
   if (!item.notSimulated) assert.deepEqual(item.groups[0].lr, literal.groups[0].lr);
-  // Calls on modules and on values nothing can change leave them known.
+  const deleted = await only(`milestones = [1, 2]
+del milestones[0]
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+s = lr_scheduler.MultiStepLR(opt, milestones=milestones, gamma=0.1)
+`, { steps: 4 });
+  assert.match(deleted.notSimulated ?? '', /`milestones` is changed in place/);
+  // Calls on modules, on values nothing can change, and methods that only read leave them known.
   const untouched = await only(`torch.manual_seed(0)
 math.floor(2.5)
+cfg = {"gamma": 0.5, "step": 1}
+for key, value in cfg.items():
+    print(key, value)
+cfg.get("gamma")
 gamma = 0.5
 name = "run"
 name.upper()
 opt = torch.optim.SGD(model.parameters(), lr=0.1)
-s = lr_scheduler.StepLR(opt, step_size=1, gamma=gamma * math.cos(0))
+s = lr_scheduler.StepLR(opt, step_size=cfg["step"], gamma=gamma * math.cos(0) * cfg["gamma"] * 2)
 `, { steps: 3 });
+  assert.equal(untouched.notSimulated, undefined, untouched.notSimulated);
   assert.deepEqual(untouched.groups[0].lr, [0.1, 0.05, 0.025]);
 });

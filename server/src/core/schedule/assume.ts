@@ -810,6 +810,7 @@ function statementBinds(n: SyntaxNode): string[] {
       break;
     }
     case 'expression_statement':
+    case 'delete_statement':
     case 'if_statement':
     case 'for_statement':
     case 'while_statement':

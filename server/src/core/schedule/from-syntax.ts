@@ -288,10 +288,14 @@ function shortText(n: SyntaxNode): string {
   return line.length > 40 ? `${line.slice(0, 39)}…` : line;
 }
 
+/** Methods that change a list, dict or set in place (`cfg.items()`, `lrs.index(x)` do not). */
+const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'sort', 'reverse', 'update', 'setdefault', 'popitem', 'add', 'discard', '__setitem__', '__delitem__', '__iadd__']);
+
 /**
- * Names a statement may change in place: the receivers of method calls (`x.append(1)`,
- * `x.a.update(d)`, `x[0].append(1)`) and the containers of attribute or item assignments
- * (`x[k] = v`, `x.a = v`), outside nested functions and classes.
+ * Names a statement may change in place: the receivers of the methods that change a list, dict
+ * or set (`x.append(1)`, `x.a.update(d)`, `x[0].append(1)`) and the containers of attribute or
+ * item assignments and deletions (`x[k] = v`, `x.a = v`, `del x[k]`), outside nested functions
+ * and classes.
  */
 export function mutatedNames(n: SyntaxNode): string[] {
   const out = new Set<string>();
@@ -307,10 +311,15 @@ export function mutatedNames(n: SyntaxNode): string[] {
     if (x.type === 'function_definition' || x.type === 'class_definition' || x.type === 'lambda') return;
     if (x.type === 'call') {
       const f = x.childForFieldName('function');
-      if (f?.type === 'attribute') root(f.childForFieldName('object'));
+      if (f?.type === 'attribute' && MUTATORS.has(f.childForFieldName('attribute')?.text ?? '')) root(f.childForFieldName('object'));
     } else if (x.type === 'assignment' || x.type === 'augmented_assignment') {
       const left = x.childForFieldName('left');
       if (left) target(left);
+    } else if (x.type === 'delete_statement') {
+      for (const t of x.namedChildren) {
+        if (t.type === 'expression_list') t.namedChildren.forEach(target);
+        else target(t);
+      }
     }
     for (const c of x.namedChildren) visit(c);
   };
@@ -451,7 +460,7 @@ export function stmtFromSyntax(n: SyntaxNode): Stmt[] {
     case 'future_import_statement':
       return [];
   }
-  return [{ type: 'UnsupportedStmt', what: DESCRIBE[n.type] ?? `\`${n.type.replace(/_/g, ' ')}\``, binds: boundNames(n), loc: l }];
+  return [{ type: 'UnsupportedStmt', what: DESCRIBE[n.type] ?? `\`${n.type.replace(/_/g, ' ')}\``, binds: boundNames(n), mutates: mutatedNames(n), line: n.startPosition.row + 1, loc: l }];
 }
 
 /** A block (or module) node -> statements. */
