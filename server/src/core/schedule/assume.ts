@@ -17,7 +17,7 @@ import { bindingsFromSyntax, exprFromSyntax, namedChildrenOf, paramsFromSyntax, 
 import { evalModule } from './pyeval';
 import { readNames } from './free-names';
 import { someWord } from '../text';
-import { isObj, PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
+import { findVar, isObj, PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
 
 /** Epochs assumed when neither the file nor the caller says (`--assume epochs=...`). */
 export const DEFAULT_EPOCHS = 10;
@@ -236,11 +236,8 @@ function lastName(e: Expr): string | undefined {
 
 /** `name` holds a value the file fixes in a way the interpreter cannot follow (see Unresolved). */
 function fileDetermined(scope: Scope, name: string): boolean {
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    const v = s.vars.get(name);
-    if (v !== undefined) return isObj(v) && v.kind === 'unresolved' && v.fileDetermined === true;
-  }
-  return false;
+  const v = findVar(scope, name);
+  return v !== undefined && isObj(v) && v.kind === 'unresolved' && v.fileDetermined === true;
 }
 
 function rootName(e: Expr): string | undefined {

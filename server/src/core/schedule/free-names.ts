@@ -26,14 +26,12 @@ function walk(n: SyntaxNode, bound: ReadonlySet<string> | undefined, add: (name:
     case 'identifier':
       if (!bound?.has(n.text)) add(n.text);
       return;
-    case 'attribute': {
-      const obj = n.childForFieldName('object');
-      if (obj) walk(obj, bound, add);
-      return;
-    }
-    case 'keyword_argument': {
-      const v = n.childForFieldName('value');
-      if (v) walk(v, bound, add);
+    case 'attribute':
+    case 'keyword_argument':
+    case 'named_expression': {
+      // `args.lr` reads `args`, `f(lr=x)` and `(n := x)` read `x`: the other names are not reads.
+      const part = n.childForFieldName(n.type === 'attribute' ? 'object' : 'value');
+      if (part) walk(part, bound, add);
       return;
     }
     case 'string':
@@ -53,11 +51,6 @@ function walk(n: SyntaxNode, bound: ReadonlySet<string> | undefined, add: (name:
     case 'as_pattern_target':
       for (const c of n.namedChildren) walkTarget(c, bound, add);
       return;
-    case 'named_expression': {
-      const v = n.childForFieldName('value');
-      if (v) walk(v, bound, add);
-      return;
-    }
     case 'lambda':
     case 'function_definition': {
       const params = n.childForFieldName('parameters');

@@ -19,6 +19,7 @@ import {
   floatToIntChecked,
   intToFloat,
   isCallable,
+  findVar,
   isObj,
   mathFn1,
   mathPow,
@@ -55,14 +56,12 @@ export function newContext(math: ScalarMath = fallbackLibm, budget = DEFAULT_BUD
 }
 
 function lookup(scope: Scope, id: string): PyValue {
-  for (let s: Scope | undefined = scope; s; s = s.parent) {
-    const v = s.vars.get(id);
-    if (v !== undefined) {
-      if (v === UNBOUND) {
-        throw new PyError('UnboundLocalError', `cannot access local variable '${id}' where it is not associated with a value`);
-      }
-      return v;
+  const v = findVar(scope, id);
+  if (v !== undefined) {
+    if (v === UNBOUND) {
+      throw new PyError('UnboundLocalError', `cannot access local variable '${id}' where it is not associated with a value`);
     }
+    return v;
   }
   const b = BUILTINS.get(id);
   if (b !== undefined) return b;
@@ -526,8 +525,7 @@ function containersAssigned(targets: Expr[], out: string[] = []): string[] {
  */
 function markChanged(names: string[], scope: Scope, what: string, line?: number): void {
   for (const n of names) {
-    let v: PyValue | undefined;
-    for (let s: Scope | undefined = scope; s && v === undefined; s = s.parent) v = s.vars.get(n);
+    const v = findVar(scope, n);
     if (v === undefined || !(Array.isArray(v) || (isObj(v) && v.kind === 'dict'))) continue;
     const where = line !== undefined ? ` (line ${line})` : '';
     scope.vars.set(n, { ...unresolved(`\`${n}\` is changed in place by ${what}${where}, which the simulator does not follow`), fileDetermined: true });

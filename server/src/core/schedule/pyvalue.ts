@@ -52,6 +52,15 @@ export interface Scope {
   readonly parent?: Scope;
 }
 
+/** The value `name` has in `scope` or the scopes around it; undefined when none binds it. */
+export function findVar(scope: Scope, name: string): PyValue | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const v = s.vars.get(name);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
 /** A user function (lambda or def) from the safe interpreter, closed over its defining scope. */
 export interface PyFunction {
   readonly kind: 'function';
