@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { applyFixes } from '../core/fix';
-import { lintSource } from '../core/lint';
+import { lintSource, lintSources } from '../core/lint';
 import { initParser, type BackendChoice } from '../core/parsing';
 import type { LintSettings } from '../core/settings';
 import { LineIndex } from '../core/text';
@@ -77,23 +77,28 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   for (const e of errors) io.err(`optlint: ${e}\n`);
   const parser = await initParser({ backend: (args.flags.get('parser') as BackendChoice | undefined) ?? 'auto' });
   const showProgress = io.isTTY && !args.flags.has('no-progress') && files.length > 20;
-  const results: Array<{ file: string; text: string; findings: Finding[] }> = [];
   let inputErrors = errors.length;
-  let fixedCount = 0;
-  files.forEach((file, i) => {
-    if (showProgress && i % 10 === 0) io.err(`\roptlint: ${i}/${files.length} files`);
-    let text: string;
+  const sources: Array<{ file: string; text: string }> = [];
+  for (const file of files) {
     try {
-      text = readSource(file);
+      sources.push({ file, text: readSource(file) });
     } catch (e) {
-      if (e instanceof InputError) {
-        inputErrors++;
-        io.err(`${showProgress ? '\r' : ''}optlint: ${e.message}\n`);
-        return;
-      }
-      throw e;
+      if (!(e instanceof InputError)) throw e;
+      inputErrors++;
+      io.err(`optlint: ${e.message}\n`);
     }
-    let { findings } = lintSource({ text, path: file, settings, parser });
+  }
+  // Checked in batches, stage by stage (see lintSources): the same findings as file by file.
+  const linted = lintSources(
+    sources.map(({ file, text }) => ({ text, path: file, settings, parser })),
+    (done) => {
+      if (showProgress) io.err(`\roptlint: ${done}/${sources.length} files`);
+    },
+  );
+  const results: Array<{ file: string; text: string; findings: Finding[] }> = [];
+  let fixedCount = 0;
+  sources.forEach(({ file, text }, i) => {
+    let { findings } = linted[i];
     if (args.flags.has('fix') && findings.some((f) => f.fix)) {
       const fixed = applyFixes(text, findings, { unsafe: args.flags.has('unsafe-fixes'), parser });
       if (fixed.applied.length) {

@@ -31,25 +31,84 @@ export interface LintResult {
 
 /** Runs every selected rule over one file. Shared by the CLI and the language server. */
 export function lintSource(input: LintInput): LintResult {
-  const { text, settings = {} } = input;
-  if (!input.tree && !mayMatter(text)) return { findings: [], hasSyntaxErrors: false, skipped: true };
-  const tree = input.tree ?? input.parser.parse(text);
+  return lintBatch([input])[0];
+}
+
+/**
+ * How many files {@link lintSources} takes through the stages together. Large enough that each
+ * stage's code stays hot across files, small enough that the batch's trees and models (a few
+ * hundred KB a file) stay in cache.
+ */
+export const LINT_BATCH = 16;
+
+/**
+ * Lints many files with the same results as {@link lintSource} on each, stage by stage: a batch is
+ * parsed, then modelled, then each rule's `prepare` (schedule plans and their simulation) runs
+ * over it, then each rule checks it. Running one stage over many files keeps that stage's code
+ * and the caches it uses warm; alternating five stages per file costs about a quarter more.
+ * `onBatch` is told how many files are done after each batch (for progress).
+ */
+export function lintSources(inputs: LintInput[], onBatch?: (done: number) => void): LintResult[] {
+  const out: LintResult[] = [];
+  for (let i = 0; i < inputs.length; i += LINT_BATCH) {
+    for (const r of lintBatch(inputs.slice(i, i + LINT_BATCH))) out.push(r);
+    onBatch?.(out.length);
+  }
+  return out;
+}
+
+interface FileWork {
+  input: LintInput;
+  tree: SyntaxTree;
+  model?: FileModel;
+  rules: Rule[];
+  findings: Finding[];
+}
+
+function lintBatch(inputs: LintInput[]): LintResult[] {
+  const results: LintResult[] = new Array(inputs.length);
+  const work: Array<FileWork | undefined> = new Array(inputs.length);
   try {
-    const model = buildModel(tree.rootNode, normaliseTorchVersion(settings.torchVersion));
-    const findings: Finding[] = [];
-    const noqa = /noqa/i.test(text) ? collectNoqa(input.parser, tree.rootNode) : new Map();
-    for (const rule of selectRules(settings)) {
-      const report = (r: ReportInput): void => {
-        const finding = toFinding(rule, r, settings);
-        if (isSuppressed(noqa, finding)) return;
-        findings.push(finding);
-      };
-      rule.check({ model, text, report });
+    inputs.forEach((input, i) => {
+      if (!input.tree && !mayMatter(input.text)) {
+        results[i] = { findings: [], hasSyntaxErrors: false, skipped: true };
+        return;
+      }
+      const tree = input.tree ?? input.parser.parse(input.text);
+      work[i] = { input, tree, rules: selectRules(input.settings ?? {}), findings: [] };
+    });
+    for (const w of work) if (w) w.model = buildModel(w.tree.rootNode, normaliseTorchVersion(w.input.settings?.torchVersion));
+    // Each distinct preparation once per file, in rule order.
+    const prepares = new Set<NonNullable<Rule['prepare']>>();
+    for (const w of work) if (w) for (const r of w.rules) if (r.prepare) prepares.add(r.prepare);
+    for (const prepare of prepares) {
+      for (const w of work) if (w && w.rules.some((r) => r.prepare === prepare)) prepare(w.model!);
     }
-    findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-    return { findings: dedupe(findings), model, hasSyntaxErrors: tree.rootNode.hasError, skipped: false };
+    const noqa = work.map((w) => (w && /noqa/i.test(w.input.text) ? collectNoqa(w.input.parser, w.tree.rootNode) : undefined));
+    for (const rule of rules) {
+      work.forEach((w, i) => {
+        if (!w || !w.rules.includes(rule)) return;
+        const settings = w.input.settings ?? {};
+        const suppress = noqa[i];
+        rule.check({
+          model: w.model!,
+          text: w.input.text,
+          report: (r: ReportInput): void => {
+            const finding = toFinding(rule, r, settings);
+            if (suppress && isSuppressed(suppress, finding)) return;
+            w.findings.push(finding);
+          },
+        });
+      });
+    }
+    work.forEach((w, i) => {
+      if (!w) return;
+      const findings = w.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+      results[i] = { findings: dedupe(findings), model: w.model, hasSyntaxErrors: w.tree.rootNode.hasError, skipped: false };
+    });
+    return results;
   } finally {
-    if (!input.tree) tree.delete();
+    for (const w of work) if (w && !w.input.tree) w.tree.delete();
   }
 }
 

@@ -39,6 +39,12 @@ export interface Rule {
   fixTitle?: string;
   fixSafety?: FixSafety;
   docs: RuleDocs;
+  /**
+   * Work `check` needs for a file that can run ahead of it (schedule plans and their simulation).
+   * When many files are checked it runs over a whole batch before any rule checks one (see
+   * `lintSources`); the same function shared by several rules runs once per file.
+   */
+  prepare?(model: FileModel): void;
   check(ctx: RuleContext): void;
 }
 

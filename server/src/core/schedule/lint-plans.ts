@@ -37,6 +37,16 @@ export function lintPlans(model: FileModel): SchedulePlan[] {
   return plans;
 }
 
+/** Plans the file's schedulers and simulates each plan (what OPT301 reads), ahead of the rules. */
+export function prepareLintResults(model: FileModel): void {
+  for (const plan of lintPlans(model)) lintResult(plan);
+}
+
+/** Plans the file's schedulers, ahead of the rules that read the plans. */
+export function prepareLintPlans(model: FileModel): void {
+  lintPlans(model);
+}
+
 /** The request without `verbose=` (reported on its own), so the other errors still show. */
 function withoutVerbose(req: ScheduleRequest): ScheduleRequest {
   return {
