@@ -1,4 +1,6 @@
 import type { SyntaxNode } from '../parsing';
+import type { SchedulePlan } from '../schedule/file';
+import type { ScheduleResult } from '../schedule/types';
 import type { TorchVersion } from '../settings';
 import { Walker, type WalkResult } from './walker';
 
@@ -15,6 +17,12 @@ export interface FileModel extends WalkResult {
    */
   groupKeysRead: Set<string>;
   torchVersion: TorchVersion;
+  /**
+   * What the scheduler rules derive from the model and share (schedule/lint-plans.ts fills it on
+   * first use). On the model, not in WeakMaps keyed by it: V8's young-generation collections keep a
+   * WeakMap's values alive, and with them each checked file's trees until a full collection.
+   */
+  readonly lint: { plans?: SchedulePlan[]; results?: Map<SchedulePlan, ScheduleResult | null> };
 }
 
 /** Builds the model of one parsed file. */
@@ -30,5 +38,6 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     modules: walker.modules,
     groupKeysRead: walker.groupKeysRead,
     torchVersion,
+    lint: {},
   };
 }

@@ -95,7 +95,7 @@ cosine = CosineAnnealingLR(optimizer, T_max=100)`,
       }
     }
     for (const plan of lintPlans(model)) {
-      const result = lintResult(plan);
+      const result = lintResult(model, plan);
       const e = result?.error;
       if (!e || !e.schedulerId) continue;
       const owner = plan.specs.get(e.schedulerId);

@@ -291,12 +291,16 @@ export interface Taint {
  */
 export type TaintSet = Set<string | Taint>;
 
-/** Taints by binding (keyed by the scope's variable map). */
-const TAINTS = new WeakMap<Map<string, PyValue>, Map<string, Taint>>();
+/**
+ * A scope's variable map with the taints of its bindings. Kept on the map itself rather than in a
+ * WeakMap keyed by it: V8's young-generation collections keep a WeakMap's values alive, and
+ * through the taints' closures each file's scopes and trees survived them.
+ */
+type TaintedVars = Map<string, PyValue> & { taints?: Map<string, Taint> };
 
 function taintOf(scope: Scope, name: string): Taint | undefined {
   for (let s: Scope | undefined = scope; s; s = s.parent) {
-    if (s.vars.has(name)) return TAINTS.get(s.vars)?.get(name);
+    if (s.vars.has(name)) return (s.vars as TaintedVars).taints?.get(name);
   }
   return undefined;
 }
@@ -328,8 +332,9 @@ export function expandTaint(items: TaintSet, out = new Set<string>(), seen = new
 
 /** Records that `name` (bound in `scope`) depends on the assumptions in `keys` (kept by reference). */
 export function setTaint(scope: Scope, name: string, keys: TaintSet, force?: () => void): void {
-  let m = TAINTS.get(scope.vars);
-  if (!m) TAINTS.set(scope.vars, (m = new Map()));
+  const vars = scope.vars as TaintedVars;
+  let m = vars.taints;
+  if (!m) vars.taints = m = new Map();
   if (keys.size || force) m.set(name, { keys, force });
   else m.delete(name);
 }
@@ -549,7 +554,9 @@ export class FileResolver {
   private readonly fnStates = new Map<number, { outer: Scope; inner: Scope; done: number }>();
   private readonly callSites = new Map<string, SyntaxNode | null>();
   private readonly binding = new Set<number>();
-  private readonly rewrite: (s: Stmt, scope: Scope) => Stmt;
+  // A field, not assigned in the constructor: V8 kept the closure assigned there (and through
+  // it the file's tree) alive across young-generation collections.
+  private readonly rewrite = (s: Stmt, scope: Scope): Stmt => this.substituter.stmt(s, scope);
   /** Taints of the parameters just bound, applied to the function's scope. */
   private pendingTaints?: Map<string, TaintSet>;
 
@@ -558,7 +565,6 @@ export class FileResolver {
     readonly assumptions: Assumptions,
   ) {
     this.substituter = new Substituter(assumptions);
-    this.rewrite = (s, scope) => this.substituter.stmt(s, scope);
   }
 
   private module(): Scope {
@@ -572,8 +578,7 @@ export class FileResolver {
   private readonly keep = (n: SyntaxNode): boolean => {
     const needed = this.needed;
     if (!needed) return true;
-    bindsCache = this.bindsCache;
-    return statementBinds(n).some((b) => needed.has(b));
+    return statementBinds(n, this.bindsCache).some((b) => needed.has(b));
   };
 
   /**
@@ -606,7 +611,7 @@ export class FileResolver {
         if (site) addNode(site, site.childForFieldName('arguments'));
       }
     };
-    bindsCache = this.bindsCache;
+    const binds = (st: SyntaxNode) => statementBinds(st, this.bindsCache);
     for (const n of nodes) addNode(n);
     // A statement can only bind a name it mentions, so statements are indexed by the words of
     // their text (definitions, whose text is a whole body, by the names they bind), and a
@@ -622,7 +627,7 @@ export class FileResolver {
     };
     for (const st of blockStatements(this.root, anchors)) {
       if (st.type === 'function_definition' || st.type === 'class_definition' || st.type === 'decorated_definition') {
-        for (const b of statementBinds(st)) index(b, st);
+        for (const b of binds(st)) index(b, st);
       } else {
         forEachWord(st.text, (w) => index(w, st));
       }
@@ -630,7 +635,7 @@ export class FileResolver {
     const done = new Set<SyntaxNode>();
     while (queue.length) {
       for (const st of byWord.get(queue.pop()!) ?? []) {
-        if (done.has(st) || !statementBinds(st).some((b) => needed.has(b))) continue;
+        if (done.has(st) || !binds(st).some((b) => needed.has(b))) continue;
         done.add(st);
         // A class body is never evaluated (the interpreter binds the name to an unsupported
         // value), so the names it reads are not needed.
@@ -780,12 +785,14 @@ const BINDS = /(?:^|[\s,(;*])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-+*\/%@&|^])?=
 /** `x.m(`, `x.a =`, `x[`: a name whose value the code may change in place (over-approximated). */
 const CHANGES = /(?:^|[^\w.])([A-Za-z_]\w*)(?=\s*(?:\[|\.\s*[A-Za-z_]\w*\s*(?:\(|=(?!=))))/gm;
 
-/** The current file's cache, by statement start (syntax node objects are not stable keys). */
-let bindsCache: Map<number, string[]> = new Map();
-
-/** Names a module-level or function-body statement may bind (its text is read, not converted). */
-function statementBinds(n: SyntaxNode): string[] {
-  const hit = bindsCache.get(n.startIndex);
+/**
+ * Names a module-level or function-body statement may bind (its text is read, not converted).
+ * `cache` is the file's, by statement start (syntax node objects are not stable keys). It is
+ * passed, not kept in a module variable: an old-generation slot pointing at a file's objects
+ * makes every young-generation collection copy them until the next full one.
+ */
+function statementBinds(n: SyntaxNode, cache: Map<number, string[]>): string[] {
+  const hit = cache.get(n.startIndex);
   if (hit) return hit;
   let out: string[];
   switch (n.type) {
@@ -826,7 +833,7 @@ function statementBinds(n: SyntaxNode): string[] {
     default:
       out = [];
   }
-  bindsCache.set(n.startIndex, out);
+  cache.set(n.startIndex, out);
   return out;
 }
 

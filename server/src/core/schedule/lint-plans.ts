@@ -11,9 +11,6 @@ import type { ScheduleRequest, ScheduleResult } from './types';
 /** Steps a lint run simulates at most (to find errors such as OneCycleLR stepped past its end). */
 export const LINT_MAX_STEPS = 200_000;
 
-const PLANS = new WeakMap<FileModel, SchedulePlan[]>();
-const RESULTS = new WeakMap<SchedulePlan, ScheduleResult | null>();
-
 function rootOf(n: SyntaxNode): SyntaxNode {
   let cur = n;
   while (cur.parent) cur = cur.parent;
@@ -22,7 +19,7 @@ function rootOf(n: SyntaxNode): SyntaxNode {
 
 /** The plans of the file's schedulers (none when the model has no scheduler). */
 export function lintPlans(model: FileModel): SchedulePlan[] {
-  let plans = PLANS.get(model);
+  let plans = model.lint.plans;
   if (plans) return plans;
   plans = [];
   if (model.schedulers.length) {
@@ -33,13 +30,13 @@ export function lintPlans(model: FileModel): SchedulePlan[] {
       plans = [];
     }
   }
-  PLANS.set(model, plans);
+  model.lint.plans = plans;
   return plans;
 }
 
 /** Plans the file's schedulers and simulates each plan (what OPT301 reads), ahead of the rules. */
 export function prepareLintResults(model: FileModel): void {
-  for (const plan of lintPlans(model)) lintResult(plan);
+  for (const plan of lintPlans(model)) lintResult(model, plan);
 }
 
 /** Plans the file's schedulers, ahead of the rules that read the plans. */
@@ -64,8 +61,9 @@ function withoutVerbose(req: ScheduleRequest): ScheduleRequest {
  * The plan simulated for errors (values are not kept); null when not simulated. Runs longer than
  * {@link LINT_MAX_STEPS} are not simulated past it.
  */
-export function lintResult(plan: SchedulePlan): ScheduleResult | null {
-  if (RESULTS.has(plan)) return RESULTS.get(plan)!;
+export function lintResult(model: FileModel, plan: SchedulePlan): ScheduleResult | null {
+  const results = (model.lint.results ??= new Map());
+  if (results.has(plan)) return results.get(plan)!;
   let out: ScheduleResult | null = null;
   if (plan.request) {
     try {
@@ -78,6 +76,6 @@ export function lintResult(plan: SchedulePlan): ScheduleResult | null {
       out = null;
     }
   }
-  RESULTS.set(plan, out);
+  results.set(plan, out);
   return out;
 }

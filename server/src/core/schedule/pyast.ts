@@ -204,13 +204,35 @@ export interface FunctionDef extends Node {
   readonly body: Stmt[];
 }
 
-/** A FunctionDef whose body is produced (once) when first read. */
+/**
+ * A FunctionDef whose body is produced (once) when first read. A class with the getter on its
+ * prototype, not an own accessor added with `Object.defineProperty`: V8 keeps an own accessor in
+ * the object's map (hidden class), and maps outlive young-generation collections, so each file's
+ * trees survived them through the getter's closure.
+ */
+class LazyFunctionDef implements FunctionDef {
+  readonly type = 'FunctionDef';
+  readonly name: string;
+  readonly params: Param[];
+  readonly loc?: Loc;
+  private cached?: Stmt[];
+
+  constructor(
+    def: Omit<FunctionDef, 'body'>,
+    private readonly make: () => Stmt[],
+  ) {
+    this.name = def.name;
+    this.params = def.params;
+    if (def.loc) this.loc = def.loc;
+  }
+
+  get body(): Stmt[] {
+    return (this.cached ??= this.make());
+  }
+}
+
 export function lazyFunctionDef(def: Omit<FunctionDef, 'body'>, body: () => Stmt[]): FunctionDef {
-  let cached: Stmt[] | undefined;
-  return Object.defineProperty({ ...def }, 'body', {
-    get: () => (cached ??= body()),
-    enumerable: true,
-  }) as FunctionDef;
+  return new LazyFunctionDef(def, body);
 }
 
 /** `import math`, `import math as m`, `import functools`. */
