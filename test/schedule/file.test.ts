@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { initParser } from '../../server/src/core/parsing';
 import { buildModel } from '../../server/src/core/model';
 import { loadNativeLibm, simulate, simulateFileSchedules, type FileSchedule, type FileScheduleOptions } from '../../server/src/core/schedule';
+import { UNFOCUSED_STEPS } from '../../server/src/core/schedule/file';
 import type { TorchVersion } from '../../server/src/core/settings';
 
 const native = !!loadNativeLibm().libm;
@@ -416,4 +417,24 @@ s = lr_scheduler.StepLR(opt, step_size=cfg["step"], gamma=gamma * math.cos(0) * 
 `, { steps: 3 });
   assert.equal(untouched.notSimulated, undefined, untouched.notSimulated);
   assert.deepEqual(untouched.groups[0].lr, [0.1, 0.05, 0.025]);
+});
+
+test('a file whose bindings take long to evaluate is planned again from only what the plans read, with the same schedule', async () => {
+  const tail = `parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=3)
+args = parser.parse_args()
+opt = torch.optim.SGD([{"params": model[0].parameters(), "lr": 0.01}, {"params": model[2].parameters()}], lr=0.1, momentum=0.9)
+s = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+for epoch in range(args.epochs):
+    s.step()
+`;
+  // Each filler takes a few evaluation steps: together several times the unfocused allowance.
+  const fillers = Array.from({ length: UNFOCUSED_STEPS / 2 }, (_, i) => `filler_${i} = ${i} + 1\n`).join('');
+  const long = await only(fillers + tail);
+  const short = await only(tail);
+  const comparable = (s: FileSchedule) => ({ ...s, line: 0, endLine: 0, children: [] });
+  assert.deepEqual(comparable(long), comparable(short));
+  assert.equal(long.line - short.line, UNFOCUSED_STEPS / 2);
+  assert.deepEqual(long.groups.map((g) => g.lr), [[0.01, 0.005, 0.0025], [0.1, 0.05, 0.025]]);
+  assert.equal(long.assumptions.epochs, 3);
 });

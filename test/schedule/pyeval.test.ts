@@ -5,8 +5,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { initParser, PythonParser } from '../../server/src/core/parsing';
-import { scopeAt, valueFromSyntax, exprFromSyntax } from '../../server/src/core/schedule/from-syntax';
-import { callValue, evaluate, newContext } from '../../server/src/core/schedule/pyeval';
+import { bindingsFromSyntax, scopeAt, valueFromSyntax, exprFromSyntax } from '../../server/src/core/schedule/from-syntax';
+import { callValue, evalModule, evaluate, MeterExhausted, newContext } from '../../server/src/core/schedule/pyeval';
 import { floatRepr, isCallable, PyError, PyValue, pyRepr, Refusal } from '../../server/src/core/schedule/pyvalue';
 import { getLibm, loadNativeLibm } from '../../server/src/core/schedule/libm';
 
@@ -252,4 +252,16 @@ test('float repr follows Python', () => {
   assert.equal(floatRepr(0.10000000000000002), '0.10000000000000002');
   assert.equal(floatRepr(-2.5e-7), '-2.5e-07');
   assert.equal(floatRepr(1.5e300), '1.5e+300');
+});
+
+test('a meter is charged with each statement\u2019s steps, and running out is not a refusal', () => {
+  const stmts = bindingsFromSyntax(parser.parse('a = 1 + 2\nb = a * 3\nc = [a, b]\n').rootNode.namedChildren);
+  const meter = { left: 1000 };
+  const scope = evalModule(stmts, undefined, undefined, undefined, undefined, meter);
+  assert.deepEqual(scope.vars.get('c'), [3n, 9n]);
+  const spent = 1000 - meter.left;
+  assert.ok(spent >= 3 * 3 && spent < 40, `spent ${spent}`);
+  // Less than the statements take: the evaluation stops with MeterExhausted, not an unresolved value.
+  assert.throws(() => evalModule(stmts, undefined, undefined, undefined, undefined, { left: spent - 4 }), (e: unknown) => e instanceof MeterExhausted);
+  assert.doesNotThrow(() => evalModule(stmts, undefined, undefined, undefined, undefined, { left: spent }));
 });

@@ -12,9 +12,8 @@
  */
 import type { SyntaxNode } from '../parsing';
 import { lazyFunctionDef, type Expr, type Param, type Stmt } from './pyast';
-import { evalExpr, newContext } from './pyeval';
+import { evalExpr, evalModule, newContext, type Meter } from './pyeval';
 import { bindingsFromSyntax, exprFromSyntax, namedChildrenOf, paramsFromSyntax, valueFromSyntax } from './from-syntax';
-import { evalModule } from './pyeval';
 import { readNames } from './free-names';
 import { someWord } from '../text';
 import { findVar, isObj, PyError, PyValue, Refusal, Scope, unresolved } from './pyvalue';
@@ -563,12 +562,14 @@ export class FileResolver {
   constructor(
     readonly root: SyntaxNode,
     readonly assumptions: Assumptions,
+    /** Steps the scopes may take in all; past them evaluation throws MeterExhausted. */
+    private readonly meter?: Meter,
   ) {
     this.substituter = new Substituter(assumptions);
   }
 
   private module(): Scope {
-    if (!this.moduleScope) this.moduleScope = evalModule(bindingsFromSyntax(namedChildrenOf(this.root), this.keep), undefined, undefined, this.rewrite);
+    if (!this.moduleScope) this.moduleScope = evalModule(bindingsFromSyntax(namedChildrenOf(this.root), this.keep), undefined, undefined, this.rewrite, undefined, this.meter);
     return this.moduleScope;
   }
 
@@ -681,7 +682,7 @@ export class FileResolver {
       this.fnStates.set(fn.startIndex, st);
     }
     if (st.done < k) {
-      evalModule(bindingsFromSyntax(body.slice(st.done, k), this.keep), undefined, undefined, this.rewrite, st.inner);
+      evalModule(bindingsFromSyntax(body.slice(st.done, k), this.keep), undefined, undefined, this.rewrite, st.inner, this.meter);
       st.done = k;
     }
     return st.inner;

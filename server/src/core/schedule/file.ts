@@ -16,6 +16,7 @@ import { canonicalKind } from './construct';
 import { exprFromSyntax } from './from-syntax';
 import { schedulerStepping, stepperOf, wrapperOf, type LoopInfo, type Stepping } from './loops';
 import { isObj, schedulerRef, unresolved, type PyValue } from './pyvalue';
+import { MeterExhausted, type Meter } from './pyeval';
 import type { GroupSpec, ScheduleError, ScheduleRequest, SchedulerSpec } from './types';
 import { simulate } from './index';
 
@@ -190,9 +191,12 @@ class Context {
   readonly assumptions: Assumptions;
   readonly torch: TorchVersion;
 
-  constructor(readonly opts: FileScheduleOptions) {
+  constructor(
+    readonly opts: FileScheduleOptions,
+    meter?: Meter,
+  ) {
     this.assumptions = new Assumptions(opts.assume ?? {}, () => argparseDefaults(opts.root));
-    this.resolver = new FileResolver(opts.root, this.assumptions);
+    this.resolver = new FileResolver(opts.root, this.assumptions, meter);
     this.torch = opts.torchVersion ?? opts.model.torchVersion;
   }
 
@@ -378,12 +382,53 @@ function horizon(kind: string, spec: SchedulerSpec, names: string[], specs: Map<
 export function planFileSchedules(opts: FileScheduleOptions): SchedulePlan[] {
   const { model } = opts;
   if (!model.schedulers.length) return [];
-  const ctx = new Context(opts);
+  // First every binding before the code the plans read is evaluated, as long as that stays
+  // cheap: on a typical script that costs less than working out which bindings are needed. A file
+  // whose evaluation runs longer (many statements, or calls into long helpers) is planned again
+  // evaluating only what the plans read. Both give the same plans: the skipped statements bind
+  // nothing the plans read.
+  try {
+    return planAll(new Context(opts, { left: UNFOCUSED_STEPS }), false);
+  } catch (e) {
+    if (!(e instanceof MeterExhausted)) throw e;
+  }
+  return planAll(new Context(opts), true);
+}
+
+/**
+ * Evaluation steps the scopes of a file's plans may take before planning starts again, focused.
+ * The bench corpus's scripts (about 90 lines) take a few hundred.
+ */
+export const UNFOCUSED_STEPS = 5000;
+
+function planAll(ctx: Context, focused: boolean): SchedulePlan[] {
+  const { model } = ctx.opts;
   const tops = model.schedulers.filter((s) => !wrapperOf(model, s));
-  // Evaluate only what the plans read: the schedulers' arguments (not the optimizer they are
-  // given), the groups' lr/momentum/betas and the optimizer's lr, and the loops around .step().
-  // What holds the parameters (`model.encoder.parameters()`) is never evaluated, so the
-  // statements that build the model are not either.
+  if (focused) {
+    try {
+      ctx.resolver.focus(focusSeeds(ctx));
+    } catch {
+      // focusing only saves work: without it everything is evaluated
+    }
+  }
+  return tops.map((s) => {
+    try {
+      return planOne(ctx, s);
+    } catch (e) {
+      if (e instanceof MeterExhausted) throw e;
+      return failedPlan(model, s, e);
+    }
+  });
+}
+
+/**
+ * What the plans read: the schedulers' arguments (not the optimizer they are given), the groups'
+ * lr/momentum/betas and the optimizer's lr, and the loops around .step(). What holds the
+ * parameters (`model.encoder.parameters()`) is never evaluated, so the statements that build the
+ * model are not either.
+ */
+function focusSeeds(ctx: Context): SyntaxNode[] {
+  const { model } = ctx.opts;
   const seeds: SyntaxNode[] = [];
   const optimizers = new Set<OptimizerModel>();
   for (const s of model.schedulers) {
@@ -404,18 +449,7 @@ export function planFileSchedules(opts: FileScheduleOptions): SchedulePlan[] {
     const head = l.childForFieldName('right') ?? l.childForFieldName('condition');
     if (head) seeds.push(head);
   }
-  try {
-    ctx.resolver.focus(seeds);
-  } catch {
-    // focusing only saves work: without it everything is evaluated
-  }
-  return tops.map((s) => {
-    try {
-      return planOne(ctx, s);
-    } catch (e) {
-      return failedPlan(model, s, e);
-    }
-  });
+  return seeds;
 }
 
 function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {

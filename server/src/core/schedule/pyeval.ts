@@ -460,6 +460,16 @@ function bindImport(s: Stmt & { type: 'Import' | 'ImportFrom' }, scope: Scope): 
  * carrying the reason, so only code that really uses them is refused. Names assigned inside
  * compound statements (if/for/while/with/try) are unresolved too: which value wins is unknown.
  */
+/**
+ * Evaluation steps a caller allows over many statements (see {@link evalModule}). Running out is
+ * not a refusal: {@link MeterExhausted} is thrown, and the caller does something cheaper instead.
+ */
+export interface Meter {
+  left: number;
+}
+
+export class MeterExhausted {}
+
 export function evalModule(
   mod: Module | Stmt[],
   parent?: Scope,
@@ -467,6 +477,8 @@ export function evalModule(
   rewrite?: (s: Stmt, scope: Scope) => Stmt,
   /** Evaluate into this scope (to continue a block evaluated earlier) instead of a new one. */
   into?: Scope,
+  /** Charged with the steps of each statement; checked after each one. */
+  meter?: Meter,
 ): Scope {
   const scope: Scope = into ?? { vars: new Map(), parent };
   const body = Array.isArray(mod) ? mod : mod.body;
@@ -501,6 +513,7 @@ export function evalModule(
       // `cfg["lr"] = 0.1`, `cfg.lr = 0.1`: the container is changed, and the change is not followed.
       if (s.type === 'Assign') markChanged(containersAssigned(s.targets), scope, 'an item or attribute assignment');
     }
+    if (meter && (meter.left -= DEFAULT_BUDGET - ctx.budget + 1) < 0) throw new MeterExhausted();
   }
   return scope;
 }
