@@ -63,6 +63,7 @@ export function lintSources(inputs: LintInput[], onBatch?: (done: number) => voi
 interface FileWork {
   input: LintInput;
   tree: SyntaxTree;
+  hasSyntaxErrors: boolean;
   model?: FileModel;
   rules: Rule[];
   findings: Finding[];
@@ -78,7 +79,9 @@ function lintBatch(inputs: LintInput[]): LintResult[] {
         return;
       }
       const tree = input.tree ?? input.parser.parse(input.text);
-      work[i] = { input, tree, rules: selectRules(input.settings ?? {}), findings: [] };
+      // Reading the root's flags also reads the tree's node records out of the parser (one native
+      // call per small tree): a stage of its own.
+      work[i] = { input, tree, hasSyntaxErrors: tree.rootNode.hasError, rules: selectRules(input.settings ?? {}), findings: [] };
     });
     for (const w of work) if (w) w.model = buildModel(w.tree.rootNode, normaliseTorchVersion(w.input.settings?.torchVersion));
     // Each distinct preparation once per file, in rule order.
@@ -107,7 +110,7 @@ function lintBatch(inputs: LintInput[]): LintResult[] {
     work.forEach((w, i) => {
       if (!w) return;
       const findings = w.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-      results[i] = { findings: dedupe(findings), model: w.model, hasSyntaxErrors: w.tree.rootNode.hasError, skipped: false };
+      results[i] = { findings: dedupe(findings), model: w.model, hasSyntaxErrors: w.hasSyntaxErrors, skipped: false };
     });
     return results;
   } finally {

@@ -137,7 +137,7 @@ const ASSIGNED_NAME_ASCII = /(?:^|[\s,(;])([A-Za-z_]\w*)\s*(?:\*\*|\/\/|>>|<<|[-
  * True when a piece of code names something that matters: a word from RELEVANT_STATEMENT, or a
  * variable bound to a value the walker knows (anything but unknown and library references).
  */
-function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount = true): boolean {
+function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount: boolean, ascii: boolean): boolean {
   if (RELEVANT_STATEMENT.test(text)) return true;
   const known = (name: string): boolean => {
     const v = scope.lookup(name);
@@ -145,7 +145,7 @@ function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount = true)
     if (v.kind === 'ref') return RELEVANT_REF.test(v.path);
     return scalarsCount || !SCALAR_KINDS.has(v.kind);
   };
-  if (NON_ASCII.test(text)) {
+  if (!ascii) {
     IDENTIFIER.lastIndex = 0;
     for (let m = IDENTIFIER.exec(text); m; m = IDENTIFIER.exec(text)) if (known(m[0])) return true;
     return false;
@@ -199,7 +199,15 @@ export class Walker implements WalkResult {
 
   constructor(readonly torchVersion: TorchVersion) {}
 
+  /** The whole file is ASCII, so every piece of it is (one scan instead of one per statement). */
+  private asciiSource = false;
+
+  private mentions(text: string, scope: Scope, scalarsCount: boolean): boolean {
+    return mentionsSomethingKnown(text, scope, scalarsCount, this.asciiSource || !NON_ASCII.test(text));
+  }
+
   run(root: SyntaxNode): void {
+    this.asciiSource = !NON_ASCII.test(root.text);
     // The file is analysed as the script being run: `if __name__ == "__main__":` holds.
     this.globals.set('__name__', str('__main__'));
     const frame: Frame = { scope: this.globals, conditions: [], loops: [] };
@@ -249,8 +257,8 @@ export class Walker implements WalkResult {
     const text = s.text;
     const assigns = s.type === 'expression_statement' && (s.namedChildren[0]?.type === 'assignment' || s.namedChildren[0]?.type === 'augmented_assignment');
     // The Unicode patterns are slow; on ASCII text (nearly all code) the ASCII ones match the same.
-    const ascii = !NON_ASCII.test(text);
-    if ((ascii ? LITERAL_ASSIGNMENT_ASCII : LITERAL_ASSIGNMENT).test(text) || mentionsSomethingKnown(text, frame.scope, assigns)) return false;
+    const ascii = this.asciiSource || !NON_ASCII.test(text);
+    if ((ascii ? LITERAL_ASSIGNMENT_ASCII : LITERAL_ASSIGNMENT).test(text) || mentionsSomethingKnown(text, frame.scope, assigns, ascii)) return false;
     const assigned = ascii ? ASSIGNED_NAME_ASCII : ASSIGNED_NAME;
     assigned.lastIndex = 0;
     for (let m = assigned.exec(text); m; m = assigned.exec(text)) {
@@ -756,7 +764,7 @@ export class Walker implements WalkResult {
   evaluate(node: SyntaxNode | null | undefined, frame: Frame): Value {
     if (!node) return UNKNOWN;
     // Calls, attributes, operators over things that do not matter: unknown, without a visit.
-    if (!LEAF_EXPRESSIONS.has(node.type) && !isBuiltinCall(node, frame.scope) && !mentionsSomethingKnown(node.text, frame.scope, node.type !== 'call')) return UNKNOWN;
+    if (!LEAF_EXPRESSIONS.has(node.type) && !isBuiltinCall(node, frame.scope) && !this.mentions(node.text, frame.scope, node.type !== 'call')) return UNKNOWN;
     switch (node.type) {
       case 'identifier': {
         const v = frame.scope.lookup(node.text);
