@@ -29,7 +29,7 @@ export interface LintResult {
   skipped: boolean;
 }
 
-/** Runs every selected rule over one file. Shared by the CLI and the language server. */
+/** Runs every selected rule over one file (a batch of one: see {@link lintSources}). */
 export function lintSource(input: LintInput): LintResult {
   return lintBatch([input])[0];
 }
@@ -46,7 +46,7 @@ export const LINT_BATCH = 8;
  * Lints many files with the same results as {@link lintSource} on each, stage by stage: a batch is
  * parsed, then modelled, then each rule's `prepare` (schedule plans and their simulation) runs
  * over it, then each rule checks it. Running one stage over several files keeps that stage's code
- * and the caches it uses warm; alternating the stages file by file cost about an eighth more on the
+ * and the caches it uses warm; alternating the stages file by file costs about a fifth more on the
  * bench corpus.
  * `onBatch` is told how many files are done after each batch (for progress). The results leave
  * out the models: a run over many files keeps only their findings.
@@ -79,8 +79,8 @@ function lintBatch(inputs: LintInput[]): LintResult[] {
         return;
       }
       const tree = input.tree ?? input.parser.parse(input.text);
-      // Reading the root's flags also reads the tree's node records out of the parser (one native
-      // call per small tree): a stage of its own.
+      // With optlint's addon, reading the root's flags also reads the tree's node records out of
+      // the parser (one native call for a small tree), so that is done here too.
       work[i] = { input, tree, hasSyntaxErrors: tree.rootNode.hasError, rules: selectRules(input.settings ?? {}), findings: [] };
     });
     for (const w of work) if (w) w.model = buildModel(w.tree.rootNode, normaliseTorchVersion(w.input.settings?.torchVersion));
