@@ -40,11 +40,11 @@ export interface Rule {
   fixSafety?: FixSafety;
   docs: RuleDocs;
   /**
-   * Work `check` needs for a file that can run ahead of it (schedule plans and their simulation).
-   * When many files are checked it runs over a whole batch before any rule checks one (see
-   * `lintSources`); the same function shared by several rules runs once per file.
+   * Work `check` needs for a file that can run ahead of it (schedule plans, then their
+   * simulation), as stages in order. When many files are checked each stage runs over a whole
+   * batch before the next (see `lintSources`); a stage shared by several rules runs once per file.
    */
-  prepare?(model: FileModel): void;
+  prepare?: ReadonlyArray<(model: FileModel) => void>;
   check(ctx: RuleContext): void;
 }
 

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../parsing';
 import { getSchedulerFact } from '../facts';
 import { canonicalKind, type ScheduleError, type SchedulePlan } from '../schedule';
-import { lintPlans, lintResult, prepareLintResults } from '../schedule/lint-plans';
+import { lintPlans, lintResult, prepareLintPlans, prepareLintResults } from '../schedule/lint-plans';
 import type { TorchVersion } from '../settings';
 import { nodeRange } from '../text';
 import type { TextEdit } from '../types';
@@ -77,7 +77,7 @@ cosine = CosineAnnealingLR(optimizer, T_max=100)`,
     runtime:
       "Raises, with the messages quoted in each diagnostic (torch 2.x; the torch 1.13 message is given where it differs). Examples: `ValueError: max_lr must have the same length as optimizer.param_groups. max_lr has 3 values, param_groups has 2.` (1.13: `expected 2 values for max_lr, got 3`); `ValueError: You must define either total_steps OR (epochs AND steps_per_epoch)` (1.13 with `epochs` alone: `TypeError: '<=' not supported between instances of 'NoneType' and 'int'`); `ValueError: Tried to step 11 times. The specified number of total steps is 10` (1.13 says 12); `TypeError: CosineAnnealingLR.__init__() got an unexpected keyword argument 'verbose'` (deprecated in 2.2, removed by 2.7; 1.13 printed `Adjusting learning rate of group 0 to ...` at every step). `LinearLR(start_factor=0)` raises only in 2.x; `CyclicLR` with Adam raises only in 1.13 (2.x cycles beta1).",
   },
-  prepare: prepareLintResults,
+  prepare: [prepareLintPlans, prepareLintResults],
   check({ model, report }) {
     const torch = model.torchVersion;
     // `verbose=`: a TypeError in current PyTorch, whatever else the call does.

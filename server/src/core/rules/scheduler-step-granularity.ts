@@ -121,7 +121,7 @@ for epoch in range(EPOCHS):
     runtime:
       'Silent (torch 1.13 and 2.x), except `OneCycleLR` stepped per batch past `total_steps`, which raises `ValueError: Tried to step ...`. Measured with torch 1.13.1: `OneCycleLR(max_lr=0.1, epochs=3, steps_per_epoch=20)` stepped once per epoch has lr 0.004, 0.00401, 0.00406 over the three epochs (max_lr is 0.1); `CosineAnnealingLR(T_max=3)` stepped every batch is back at the initial lr after 6 batches.',
   },
-  prepare: prepareLintPlans,
+  prepare: [prepareLintPlans],
   check({ model, report }) {
     for (const plan of lintPlans(model)) {
       const st = plan.stepping;

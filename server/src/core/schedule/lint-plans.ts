@@ -34,7 +34,7 @@ export function lintPlans(model: FileModel): SchedulePlan[] {
   return plans;
 }
 
-/** Plans the file's schedulers and simulates each plan (what OPT301 reads), ahead of the rules. */
+/** Simulates each of the file's plans (what OPT301 reads), ahead of the rules. */
 export function prepareLintResults(model: FileModel): void {
   for (const plan of lintPlans(model)) lintResult(model, plan);
 }
