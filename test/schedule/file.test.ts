@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { initParser } from '../../server/src/core/parsing';
 import { buildModel } from '../../server/src/core/model';
 import { loadNativeLibm, simulate, simulateFileSchedules, type FileSchedule, type FileScheduleOptions } from '../../server/src/core/schedule';
-import { UNFOCUSED_STEPS } from '../../server/src/core/schedule/file';
+import { UNFOCUSED_MAX_SOURCE } from '../../server/src/core/schedule/file';
 import type { TorchVersion } from '../../server/src/core/settings';
 
 const native = !!loadNativeLibm().libm;
@@ -419,7 +419,7 @@ s = lr_scheduler.StepLR(opt, step_size=cfg["step"], gamma=gamma * math.cos(0) * 
   assert.deepEqual(untouched.groups[0].lr, [0.1, 0.05, 0.025]);
 });
 
-test('a file whose bindings take long to evaluate is planned again from only what the plans read, with the same schedule', async () => {
+test('a long file, or one whose bindings take many steps, is planned from only what the plans read, with the same schedule', async () => {
   const tail = `parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default=3)
 args = parser.parse_args()
@@ -428,13 +428,22 @@ s = lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
 for epoch in range(args.epochs):
     s.step()
 `;
-  // Each filler takes a few evaluation steps: together several times the unfocused allowance.
-  const fillers = Array.from({ length: UNFOCUSED_STEPS / 2 }, (_, i) => `filler_${i} = ${i} + 1\n`).join('');
-  const long = await only(fillers + tail);
-  const short = await only(tail);
   const comparable = (s: FileSchedule) => ({ ...s, line: 0, endLine: 0, children: [] });
+  const short = await only(tail);
+  assert.deepEqual(short.groups.map((g) => g.lr), [[0.01, 0.005, 0.0025], [0.1, 0.05, 0.025]]);
+  assert.equal(short.assumptions.epochs, 3);
+  // Longer than what is planned unfocused first.
+  const fillers = Array.from({ length: 2500 }, (_, i) => `filler_${i} = ${i} + 1\n`).join('');
+  assert.ok(fillers.length > UNFOCUSED_MAX_SOURCE);
+  const long = await only(fillers + tail);
   assert.deepEqual(comparable(long), comparable(short));
-  assert.equal(long.line - short.line, UNFOCUSED_STEPS / 2);
-  assert.deepEqual(long.groups.map((g) => g.lr), [[0.01, 0.005, 0.0025], [0.1, 0.05, 0.025]]);
-  assert.equal(long.assumptions.epochs, 3);
+  assert.equal(long.line - short.line, 2500);
+  // Short, but its bindings call a recursive helper: together more steps than the allowance.
+  const calls = Array.from({ length: 20 }, (_, i) => `depth_${i} = count_down(60)\n`).join('');
+  const busy = `def count_down(n):
+    return 0 if n == 0 else 1 + count_down(n - 1)
+${calls}`;
+  assert.ok((HEADER + busy + tail).length < UNFOCUSED_MAX_SOURCE);
+  const stepped = await only(busy + tail);
+  assert.deepEqual(comparable(stepped), comparable(short));
 });
