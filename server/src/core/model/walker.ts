@@ -202,8 +202,8 @@ export class Walker implements WalkResult {
   /** The whole file is ASCII, so every piece of it is (one scan instead of one per statement). */
   private asciiSource = false;
 
-  private mentions(text: string, scope: Scope, scalarsCount: boolean): boolean {
-    return mentionsSomethingKnown(text, scope, scalarsCount, this.asciiSource || !NON_ASCII.test(text));
+  private isAscii(text: string): boolean {
+    return this.asciiSource || !NON_ASCII.test(text);
   }
 
   run(root: SyntaxNode): void {
@@ -257,7 +257,7 @@ export class Walker implements WalkResult {
     const text = s.text;
     const assigns = s.type === 'expression_statement' && (s.namedChildren[0]?.type === 'assignment' || s.namedChildren[0]?.type === 'augmented_assignment');
     // The Unicode patterns are slow; on ASCII text (nearly all code) the ASCII ones match the same.
-    const ascii = this.asciiSource || !NON_ASCII.test(text);
+    const ascii = this.isAscii(text);
     if ((ascii ? LITERAL_ASSIGNMENT_ASCII : LITERAL_ASSIGNMENT).test(text) || mentionsSomethingKnown(text, frame.scope, assigns, ascii)) return false;
     const assigned = ascii ? ASSIGNED_NAME_ASCII : ASSIGNED_NAME;
     assigned.lastIndex = 0;
@@ -764,7 +764,7 @@ export class Walker implements WalkResult {
   evaluate(node: SyntaxNode | null | undefined, frame: Frame): Value {
     if (!node) return UNKNOWN;
     // Calls, attributes, operators over things that do not matter: unknown, without a visit.
-    if (!LEAF_EXPRESSIONS.has(node.type) && !isBuiltinCall(node, frame.scope) && !this.mentions(node.text, frame.scope, node.type !== 'call')) return UNKNOWN;
+    if (!LEAF_EXPRESSIONS.has(node.type) && !isBuiltinCall(node, frame.scope) && !mentionsSomethingKnown(node.text, frame.scope, node.type !== 'call', this.isAscii(node.text))) return UNKNOWN;
     switch (node.type) {
       case 'identifier': {
         const v = frame.scope.lookup(node.text);
