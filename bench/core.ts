@@ -16,6 +16,30 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+const STAGE_LABELS: Record<string, string> = {
+  parse: 'parse, read node records',
+  model: 'model (modules, optimizers, ...)',
+  prepareLintPlans: 'schedule plans (OPT301, OPT303)',
+  prepareLintResults: 'schedule simulation (OPT301)',
+  rules: 'rules',
+};
+
+/**
+ * Where the batched check's time goes, stage by stage, with a bar against the
+ * parse-only time: at the 1.5x target everything after parsing fits in half a parse.
+ */
+function printStages(runs: Array<Map<string, number>>, parseMs: number): void {
+  console.log(`  by stage (median of ${runs.length} runs; one block = 5% of parse-only):`);
+  let analysis = 0;
+  for (const stage of runs[0].keys()) {
+    const ms = median(runs.map((r) => r.get(stage) ?? 0));
+    if (stage !== 'parse') analysis += ms;
+    const label = (STAGE_LABELS[stage] ?? stage).padEnd(34);
+    console.log(`    ${label}${ms.toFixed(1).padStart(7)} ms  ${'█'.repeat(Math.round((ms / parseMs) * 20))}`);
+  }
+  console.log(`    after parsing, in all: ${analysis.toFixed(1)} ms = ${(analysis / parseMs).toFixed(2)} of a parse-only run (the 1.5x target leaves 0.50)`);
+}
+
 /** Parse-only vs full check over a generated corpus, the pre-filter, and the CLI on samples/. */
 export async function runCoreBench(): Promise<void> {
   const corpus = generateCorpus(50_000);
@@ -39,6 +63,7 @@ export async function runCoreBench(): Promise<void> {
   const parseRuns: number[] = [];
   const checkRuns: number[] = [];
   const oneByOneRuns: number[] = [];
+  const stageRuns: Array<Map<string, number>> = [];
   let findings = 0;
   let oneByOneFindings = 0;
   for (let run = 0; run < 5; run++) {
@@ -48,9 +73,15 @@ export async function runCoreBench(): Promise<void> {
     // As `optlint check` runs: batches of files, stage by stage.
     gcMs = 0;
     inCheck = true;
+    const stageMs = new Map<string, number>();
+    stageRuns.push(stageMs);
     checkRuns.push(time(() => {
       findings = 0;
-      for (const r of lintSources(corpus.map((f) => ({ text: f.text, parser })))) findings += r.findings.length;
+      for (const r of lintSources(
+        corpus.map((f) => ({ text: f.text, parser })),
+        { stageMs },
+      ))
+        findings += r.findings.length;
     }));
     // GC entries are delivered asynchronously.
     await new Promise((resolve) => setImmediate(resolve));
@@ -81,6 +112,7 @@ export async function runCoreBench(): Promise<void> {
   console.log(`full check (pre-filter on)   ${checkMs.toFixed(1)} ms  (${findings} findings; as the CLI runs it: batches of ${LINT_BATCH} files, stage by stage)`);
   console.log(`ratio check / parse          ${(checkMs / baseMs).toFixed(2)}x   (target <= 1.5x)`);
   console.log(`  garbage collection during the check: ${median(gcRuns).toFixed(1)} ms`);
+  printStages(stageRuns, baseMs);
   console.log(`  one file at a time, as the language server checks an edit: ${oneByOneMs.toFixed(1)} ms (${(oneByOneMs / baseMs).toFixed(2)}x)`);
   const skipped = corpus.filter((f) => !mayMatter(f.text));
   const skipMs = median([0, 1, 2].map(() => time(() => {

@@ -67,11 +67,25 @@ optimizer = torch.optim.SGD([{"params": model[1].parameters()}], lr=0.1)  # noqa
     const done: number[] = [];
     lintSources(
       texts.map((text) => ({ text, parser })),
-      (n) => done.push(n),
+      { onBatch: (n) => done.push(n) },
     );
     assert.equal(done.length, Math.ceil(texts.length / LINT_BATCH));
     assert.equal(done[done.length - 1], texts.length);
     assert.ok(done.every((n, i) => i === 0 || n > done[i - 1]));
+  });
+
+  test('adds the time of each stage it ran to stageMs, and runs no schedule stage when no rule needs one', () => {
+    const stageMs = new Map<string, number>([['parse', 1000]]);
+    const t0 = performance.now();
+    lintSources(texts.map((text) => ({ text, parser })), { stageMs });
+    const elapsed = performance.now() - t0;
+    assert.deepEqual([...stageMs.keys()], ['parse', 'model', 'prepareLintPlans', 'prepareLintResults', 'rules']);
+    assert.ok(stageMs.get('parse')! > 1000, 'added to what the map held');
+    const sum = [...stageMs.values()].reduce((a, b) => a + b, 0) - 1000;
+    assert.ok(sum > 0 && sum <= elapsed + 1, `stages ${sum} ms, the whole call ${elapsed} ms`);
+    const groupsOnly = new Map<string, number>();
+    lintSources(texts.map((text) => ({ text, parser, settings: { select: ['OPT1'] } })), { stageMs: groupsOnly });
+    assert.deepEqual([...groupsOnly.keys()], ['parse', 'model', 'rules']);
   });
 
   test('a tree the caller passes is used, and is still readable afterwards', () => {

@@ -91,8 +91,10 @@ export async function runCheck(argv: string[], io: Io): Promise<number> {
   // Checked in batches, stage by stage (see lintSources): the same findings as file by file.
   const linted = lintSources(
     sources.map(({ file, text }) => ({ text, path: file, settings, parser })),
-    (done) => {
-      if (showProgress) io.err(`\roptlint: ${done}/${sources.length} files`);
+    {
+      onBatch: (done) => {
+        if (showProgress) io.err(`\roptlint: ${done}/${sources.length} files`);
+      },
     },
   );
   const results: Array<{ file: string; text: string; findings: Finding[] }> = [];

@@ -42,20 +42,30 @@ export function lintSource(input: LintInput): LintResult {
  */
 export const LINT_BATCH = 8;
 
+export interface LintSourcesOptions {
+  /** Told how many files are done after each batch (for progress). */
+  onBatch?: (done: number) => void;
+  /**
+   * Milliseconds spent in each stage, added to what the map holds: `parse` (with reading the
+   * node records), `model`, each rule preparation stage by its function's name, `rules` (with
+   * reading `# noqa` comments).
+   */
+  stageMs?: Map<string, number>;
+}
+
 /**
  * Lints many files with the same results as {@link lintSource} on each, stage by stage: a batch is
  * parsed, then modelled, then each stage of the rules' `prepare` (schedule plans, then their
  * simulation) runs over it, then each rule checks it. Running one stage over several files keeps
  * that stage's code and the caches it uses warm; alternating the stages file by file costs about
- * a fifth more on the bench corpus. `onBatch` is told how many files are done after each batch
- * (for progress). The results leave out the models: a run over many files keeps only their
- * findings.
+ * a fifth more on the bench corpus. The results leave out the models: a run over many files
+ * keeps only their findings.
  */
-export function lintSources(inputs: LintInput[], onBatch?: (done: number) => void): LintResult[] {
+export function lintSources(inputs: LintInput[], options: LintSourcesOptions = {}): LintResult[] {
   const out: LintResult[] = [];
   for (let i = 0; i < inputs.length; i += LINT_BATCH) {
-    for (const r of lintBatch(inputs.slice(i, i + LINT_BATCH))) out.push({ findings: r.findings, hasSyntaxErrors: r.hasSyntaxErrors, skipped: r.skipped });
-    onBatch?.(out.length);
+    for (const r of lintBatch(inputs.slice(i, i + LINT_BATCH), options.stageMs)) out.push({ findings: r.findings, hasSyntaxErrors: r.hasSyntaxErrors, skipped: r.skipped });
+    options.onBatch?.(out.length);
   }
   return out;
 }
@@ -69,9 +79,16 @@ interface FileWork {
   findings: Finding[];
 }
 
-function lintBatch(inputs: LintInput[]): LintResult[] {
+function lintBatch(inputs: LintInput[], stageMs?: Map<string, number>): LintResult[] {
   const results: LintResult[] = new Array(inputs.length);
   const work: Array<FileWork | undefined> = new Array(inputs.length);
+  let since = stageMs ? performance.now() : 0;
+  const timed = (stage: string): void => {
+    if (!stageMs) return;
+    const now = performance.now();
+    stageMs.set(stage, (stageMs.get(stage) ?? 0) + now - since);
+    since = now;
+  };
   try {
     inputs.forEach((input, i) => {
       if (!input.tree && !mayMatter(input.text)) {
@@ -83,12 +100,15 @@ function lintBatch(inputs: LintInput[]): LintResult[] {
       // the parser (one native call for a small tree), so that is done here too.
       work[i] = { input, tree, hasSyntaxErrors: tree.rootNode.hasError, rules: selectRules(input.settings ?? {}), findings: [] };
     });
+    timed('parse');
     for (const w of work) if (w) w.model = buildModel(w.tree.rootNode, normaliseTorchVersion(w.input.settings?.torchVersion));
+    timed('model');
     // Each distinct preparation stage once per file, over the whole batch, in rule order.
     const stages = new Set<(model: FileModel) => void>();
     for (const w of work) if (w) for (const r of w.rules) for (const stage of r.prepare ?? []) stages.add(stage);
     for (const stage of stages) {
       for (const w of work) if (w && w.rules.some((r) => r.prepare?.includes(stage))) stage(w.model!);
+      timed(stage.name);
     }
     const noqa = work.map((w) => (w && /noqa/i.test(w.input.text) ? collectNoqa(w.input.parser, w.tree.rootNode) : undefined));
     for (const rule of rules) {
@@ -112,6 +132,7 @@ function lintBatch(inputs: LintInput[]): LintResult[] {
       const findings = w.findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
       results[i] = { findings: dedupe(findings), model: w.model, hasSyntaxErrors: w.hasSyntaxErrors, skipped: false };
     });
+    timed('rules');
     return results;
   } finally {
     for (const w of work) if (w && !w.input.tree) w.tree.delete();
