@@ -233,6 +233,60 @@ for epoch in range(5):
   });
 });
 
+describe('loops over known lists', () => {
+  const GET_BATCH = `def get_batch(split):
+    data = train_data if split == "train" else val_data
+    ix = torch.randint(len(data) - 64, (12,))
+    x = torch.stack([torch.from_numpy(data[i:i + 64]) for i in ix])
+    return x, x
+`;
+
+  test('a loop whose iterations change nothing is not walked item by item', async () => {
+    // nanoGPT's estimate_loss(): 200 evaluation batches, each calling get_batch().
+    const w = await walk(`${NET}${GET_BATCH}opt = torch.optim.AdamW(model.parameters(), lr=6e-4)
+losses = torch.zeros(200)
+for k in range(200):
+    X, Y = get_batch("val")
+    logits = model(X)
+    losses[k] = logits.mean().item()
+`);
+    const { Walker } = await import('../../server/src/core/model/walker');
+    const proto = Walker.prototype as unknown as { callFunction: (...a: unknown[]) => unknown };
+    const original = proto.callFunction;
+    let calls = 0;
+    proto.callFunction = function (this: unknown, ...a: unknown[]) {
+      if ((a[0] as { name?: string }).name === 'get_batch') calls++;
+      return original.apply(this, a);
+    };
+    try {
+      await walk(`${NET}${GET_BATCH}for k in range(200):
+    X, Y = get_batch("val")
+`);
+    } finally {
+      proto.callFunction = original;
+    }
+    // Two iterations item by item; the second changed nothing, so the rest is walked once.
+    assert.equal(calls, 3);
+    assert.equal(w.globals.lookup('k')?.kind, 'unknown', 'after the loop its variable is no longer one item');
+    assert.equal(optimizerOf(w, 'opt').groups?.length, 1);
+  });
+
+  test('iterations that build or change something in place are still walked one by one', async () => {
+    const w = await walk(`${NET}layers = []
+blocks = nn.Sequential()
+block = nn.Linear(4, 4)
+for i in range(100):
+    layers.append(nn.Linear(4, 4))
+for name in ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"]:
+    blocks.add_module(name, block)
+stack = nn.ModuleList(layers)
+`);
+    assert.equal(moduleOf(w, 'stack').children.size, 100);
+    assert.deepEqual([...moduleOf(w, 'blocks').children.keys()], ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']);
+    assert.deepEqual(w.globals.lookup('i'), { kind: 'number', value: 99, isInt: true });
+  });
+});
+
 describe('effective hyperparameters', () => {
   test('group value > optimizer argument > class default (2.x)', async () => {
     const w = await walk(`${NET}opt = torch.optim.AdamW([

@@ -99,6 +99,12 @@ export interface StepCall {
   loops: SyntaxNode[];
 }
 
+interface IterationSnapshot {
+  effects: number;
+  vars: Map<string, Value>;
+  returns: number;
+}
+
 interface Frame {
   scope: Scope;
   /** Conditions (and whether negated) around the current statement, innermost last. */
@@ -196,6 +202,12 @@ export class Walker implements WalkResult {
   private readonly callStack: SyntaxNode[] = [];
   private readonly pendingFunctions: Array<{ fn: FunctionValue }> = [];
   readonly globals = new Scope();
+  /**
+   * Counts every change made in place to a value the walker knows (a module's children, a list's
+   * items, a dict's entries, an object's attributes...), conservatively: each assignment to an
+   * attribute or item of a known value, and each method call on one. See `iterationSnapshot`.
+   */
+  private mutations = 0;
 
   constructor(readonly torchVersion: TorchVersion) {}
 
@@ -367,6 +379,7 @@ export class Walker implements WalkResult {
       const current = this.evaluate(left, frame);
       const rhs = this.evaluate(right, frame);
       if (op === '+=' && current.kind === 'list') {
+        this.mutations++;
         if (rhs.kind === 'list') {
           current.items.push(...rhs.items);
           if (!rhs.exact) current.exact = false;
@@ -392,8 +405,14 @@ export class Walker implements WalkResult {
     switch (target.type) {
       case 'identifier':
         frame.scope.set(target.text, value);
-        if (value.kind === 'optimizer' && !value.optimizer.variable) value.optimizer.variable = target.text;
-        if (value.kind === 'scheduler' && !value.scheduler.variable) value.scheduler.variable = target.text;
+        if (value.kind === 'optimizer' && !value.optimizer.variable) {
+          value.optimizer.variable = target.text;
+          this.mutations++;
+        }
+        if (value.kind === 'scheduler' && !value.scheduler.variable) {
+          value.scheduler.variable = target.text;
+          this.mutations++;
+        }
         return;
       case 'pattern_list':
       case 'tuple_pattern':
@@ -408,6 +427,7 @@ export class Walker implements WalkResult {
         const obj = this.evaluate(target.childForFieldName('object'), frame);
         const attr = target.childForFieldName('attribute')?.text;
         if (!attr) return;
+        if (obj.kind !== 'unknown') this.mutations++;
         if (obj.kind === 'paramiter' as string) {
           this.paramIterAssignment(obj as unknown as ParamIter, attr, value, target, frame);
           return;
@@ -457,6 +477,7 @@ export class Walker implements WalkResult {
       case 'subscript': {
         const obj = this.evaluate(target.childForFieldName('value'), frame);
         const key = this.evaluate(target.childForFieldName('subscript'), frame);
+        if (obj.kind !== 'unknown') this.mutations++;
         if (obj.kind === 'module' && value.kind === 'module') {
           const name = key.kind === 'number' ? containerKey(obj.module, key.value) : key.kind === 'string' ? key.value : undefined;
           if (name !== undefined) obj.module.addChild(name, value.module);
@@ -641,14 +662,67 @@ export class Walker implements WalkResult {
       return;
     }
     if (iterable.kind === 'list' && iterable.exact && iterable.items.length <= MAX_UNROLL) {
-      for (const item of iterable.items) {
-        this.assignTarget(target, item, frame);
+      const items = iterable.items;
+      // The loop's variables, once known; null when the body branches on them.
+      let loopVars: Set<string> | null | undefined;
+      for (let i = 0; i < items.length; i++) {
+        // From the second iteration on, while several remain: did this one change anything?
+        const before = i >= 1 && i < items.length - 2 ? this.iterationSnapshot(frame) : undefined;
+        this.assignTarget(target, items[i], frame);
         this.loopBody(node, body, frame);
+        if (!before) continue;
+        if (!loopVars) {
+          // The names the target binds (ASCII words; any other name only makes the test stricter).
+          const names = new Set<string>();
+          someWord(target.text, (w) => void names.add(w));
+          // `if epoch == 5:` in the body: iterations differ by more than their values.
+          loopVars = decidesOn(body, names) ? null : names;
+        }
+        if (loopVars && !this.changedSince(before, frame, loopVars)) {
+          // It changed nothing but the loop variables (`for k in range(eval_iters):` around an
+          // evaluation, nanoGPT's train.py): the iterations left can differ only through their
+          // values, so they are walked once as a loop over values the walker does not know.
+          this.assignTarget(target, UNKNOWN, frame);
+          this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+          return;
+        }
       }
       return;
     }
     this.assignTarget(target, UNKNOWN, frame);
     this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+  }
+
+  /** What an iteration of a loop could change (see `changedSince`). */
+  private iterationSnapshot(frame: Frame): IterationSnapshot {
+    return { effects: this.effects(), vars: new Map(frame.scope.vars), returns: frame.returns?.length ?? 0 };
+  }
+
+  /**
+   * Whether anything changed since `before` other than the variables in `except`: a record (an
+   * optimizer, a freeze, a module...), a value changed in place, a `return`, or a local bound to
+   * another value.
+   */
+  private changedSince(before: IterationSnapshot, frame: Frame, except: Set<string>): boolean {
+    if (this.effects() !== before.effects || (frame.returns?.length ?? 0) !== before.returns) return true;
+    const vars = frame.scope.vars;
+    if (vars.size !== before.vars.size) return true;
+    for (const [name, v] of vars) if (!except.has(name) && before.vars.get(name) !== v) return true;
+    return false;
+  }
+
+  /** Grows with every record and every change in place (each count only grows). */
+  private effects(): number {
+    return (
+      this.mutations +
+      this.optimizers.length +
+      this.schedulers.length +
+      this.freezes.length +
+      this.consumptions.length +
+      this.steps.length +
+      this.modules.length +
+      this.pendingFunctions.length
+    );
   }
 
   /**
@@ -931,6 +1005,7 @@ export class Walker implements WalkResult {
           const lazy = new ModuleNode('?', 'unknown', node.text, node);
           lazy.complete = false;
           m.addChild(attr, lazy);
+          this.mutations++;
           return { kind: 'module', module: lazy };
         }
         return UNKNOWN;
@@ -995,6 +1070,7 @@ export class Walker implements WalkResult {
         const lazy = new ModuleNode('?', 'unknown', node.text, node);
         lazy.complete = false;
         m.addChild(lazyKey, lazy);
+        this.mutations++;
         return { kind: 'module', module: lazy };
       }
       return UNKNOWN;
@@ -1216,6 +1292,7 @@ export class Walker implements WalkResult {
 
   private methodCall(node: SyntaxNode, receiver: Value, method: string, argsNode: SyntaxNode | null, frame: Frame): Value {
     const evaluated = this.evaluateArgs(argsNode, frame);
+    if (receiver.kind !== 'unknown') this.mutations++;
     const { positional, keywords } = evaluated.args;
     if (receiver.kind === 'module') {
       const m = receiver.module;
@@ -1473,6 +1550,7 @@ export class Walker implements WalkResult {
         return UNKNOWN;
       }
       case 'setattr': {
+        this.mutations++;
         // setattr(self, name, nn.Linear(...)): registered like an attribute assignment.
         const [obj, name, value] = positional;
         if (obj?.kind === 'module') {
@@ -1729,6 +1807,15 @@ function mayBeModule(node: SyntaxNode | undefined): boolean {
   if (!node) return false;
   if (node.type === 'parenthesized_expression') return mayBeModule(node.namedChildren.find((c) => c.type !== 'comment'));
   return ['call', 'identifier', 'attribute', 'subscript', 'conditional_expression', 'boolean_operator', 'await'].includes(node.type);
+}
+
+/** Whether a condition in `body` (`if`, `elif`, `while`, `x if c else y`) reads one of `names`. */
+function decidesOn(body: SyntaxNode, names: Set<string>): boolean {
+  for (const c of body.descendantsOfType(['if_statement', 'elif_clause', 'while_statement', 'conditional_expression'])) {
+    const cond = c.type === 'conditional_expression' ? c : c.childForFieldName('condition');
+    if (cond && someWord(cond.text, (w) => names.has(w))) return true;
+  }
+  return false;
 }
 
 /** A module's structure changed: parameter counts taken from the facts table no longer hold. */
