@@ -210,6 +210,11 @@ export interface Selection {
   filter?: ParamFilter;
   /** A single parameter picked by name (`model.fc.weight`). */
   leaf?: ParamLeaf;
+  /**
+   * What the names the code sees start with (`named_parameters(prefix="enc")`: `enc.`); null
+   * when the prefix cannot be read, so filters over the names cannot be decided.
+   */
+  namePrefix?: string | null;
 }
 
 export interface ParamFilter {

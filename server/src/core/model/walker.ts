@@ -122,6 +122,18 @@ export interface WalkResult {
   steps: StepCall[];
   /** Every module created by a constructor the walker understood, in creation order. */
   modules: ModuleNode[];
+  /**
+   * Where a function or method the file never calls sets `requires_grad` to something other than
+   * False (a hook, a method a trainer calls, `unfreeze()`): it may run at any time (a method: on any
+   * instance of its class), so parameters frozen elsewhere may train after all.
+   */
+  unfreezesAnytime: AnytimeUnfreeze[];
+}
+
+export interface AnytimeUnfreeze {
+  node: SyntaxNode;
+  /** The class whose method it is; undefined for a plain function (its argument may be any model). */
+  className?: string;
 }
 
 const MAX_CALL_DEPTH = 6;
@@ -196,6 +208,12 @@ export class Walker implements WalkResult {
   readonly consumptions: Consumption[] = [];
   readonly steps: StepCall[] = [];
   readonly modules: ModuleNode[] = [];
+  readonly unfreezesAnytime: AnytimeUnfreeze[] = [];
+  /**
+   * Inside a function nobody calls, evaluated on its own (other than an `__init__`): null for a
+   * plain function, else its class's name.
+   */
+  private anytime: string | null | undefined;
   private readonly seenOptimizerCalls = new Map<number, OptimizerModel>();
   private readonly seenSchedulerCalls = new Map<number, SchedulerModel>();
   private readonly evaluatedFunctions = new Set<number>();
@@ -232,10 +250,20 @@ export class Walker implements WalkResult {
       if (!RELEVANT_FUNCTION.test(fn.node.text)) continue;
       if (fn.owner) {
         const self = this.instantiate(fn.owner, { positional: [], keywords: new Map() }, fn.owner.node, true);
-        if (fn.name !== '__init__') this.callFunction(fn, [self], new Map(), { standalone: true });
+        if (fn.name !== '__init__') this.anytimeCall(fn, [self]);
       } else {
-        this.callFunction(fn, [], new Map(), { standalone: true });
+        this.anytimeCall(fn, []);
       }
+    }
+  }
+
+  /** Evaluates a function nobody calls, on its own (see `unfreezesAnytime`). */
+  private anytimeCall(fn: FunctionValue, positional: Value[]): void {
+    this.anytime = fn.owner?.name ?? null;
+    try {
+      this.callFunction(fn, positional, new Map(), { standalone: true });
+    } finally {
+      this.anytime = undefined;
     }
   }
 
@@ -544,6 +572,7 @@ export class Walker implements WalkResult {
       }
     }
     if (flag !== undefined) this.freezes.push({ node, selections, requiresGrad: flag });
+    if (this.anytime !== undefined && flag !== false) this.unfreezesAnytime.push({ node, className: this.anytime ?? undefined });
   }
 
   private ifStatement(node: SyntaxNode, frame: Frame): void {
@@ -1294,6 +1323,14 @@ export class Walker implements WalkResult {
     const evaluated = this.evaluateArgs(argsNode, frame);
     if (receiver.kind !== 'unknown') this.mutations++;
     const { positional, keywords } = evaluated.args;
+    if (method === 'requires_grad_' && (receiver.kind === 'param' || receiver.kind === ('paramiter' as string))) {
+      // `p.requires_grad_(False)`: as `p.requires_grad = False` (the flag defaults to True).
+      const flag = positional[0] ?? keywords.get('requires_grad') ?? { kind: 'bool', value: true };
+      if (receiver.kind === 'param') {
+        this.recordFreeze(node, [{ root: receiver.leaf.owner, expr: node.text, node, leaf: receiver.leaf }], flag.kind === 'bool' ? flag.value : undefined);
+      } else this.paramIterAssignment(receiver as unknown as ParamIter, 'requires_grad', flag, node, frame);
+      return receiver;
+    }
     if (receiver.kind === 'module') {
       const m = receiver.module;
       switch (method) {
@@ -1301,6 +1338,8 @@ export class Walker implements WalkResult {
         case 'named_parameters': {
           const recurse = keywords.get('recurse') ?? positional[method === 'parameters' ? 0 : 1];
           const sel: Selection = { root: m, expr: node.childForFieldName('function')!.childForFieldName('object')!.text, node };
+          const prefix = method === 'named_parameters' ? (keywords.get('prefix') ?? positional[0]) : undefined;
+          if (prefix) sel.namePrefix = prefix.kind === 'string' ? (prefix.value ? `${prefix.value}.` : '') : null;
           if (recurse && recurse.kind === 'bool' && !recurse.value) {
             // Own parameters only: a filter on the qualified name having no dot.
             sel.filter = { text: 'recurse=False', node, test: (q) => !q.includes('.') };
@@ -1598,6 +1637,12 @@ export class Walker implements WalkResult {
     switch (className) {
       case 'Parameter': {
         const leaf = new ParamLeaf(PENDING_OWNER, '?', undefined, undefined);
+        // `nn.Parameter(data, requires_grad=False)`: a fixed tensor (MAE's sin-cos `pos_embed`).
+        const flag = keywords.get('requires_grad') ?? positional[1];
+        if (flag) {
+          leaf.requiresGrad = flag.kind === 'bool' ? flag.value : 'unknown';
+          if (leaf.requiresGrad !== true) leaf.frozenAt = node;
+        }
         return { kind: 'param', leaf };
       }
       case 'Sequential': {
@@ -1945,7 +1990,13 @@ function pySlice<T>(items: T[], [start, stop, step]: [number | undefined, number
 
 function withFilters(sel: Selection, filters: ParamFilter[]): Selection {
   if (filters.length === 0) return sel;
-  const all = sel.filter ? [sel.filter, ...filters] : filters;
+  // The code's filters see the names with the selection's prefix.
+  const prefix = sel.namePrefix;
+  const added =
+    prefix === undefined || prefix === ''
+      ? filters
+      : filters.map((f): ParamFilter => ({ ...f, test: (q, leaf) => (prefix === null ? undefined : f.test(prefix + q, leaf)) }));
+  const all = sel.filter ? [sel.filter, ...added] : added;
   return {
     ...sel,
     filter: {

@@ -1,3 +1,5 @@
+import type { ModuleNode } from '../model';
+import type { SyntaxNode } from '../parsing';
 import { defineRule } from './define';
 import { formatNumber, groupLr, groupNode, insertAfter, lineOf, replaceNode } from './helpers';
 
@@ -10,7 +12,7 @@ export const frozenParamWithLr = defineRule({
   fixSafety: 'unsafe',
   docs: {
     whatItDoes:
-      'Finds a group whose every parameter has `requires_grad=False` when the optimizer is built (and is never unfrozen later in the file), while the group has a learning rate above zero.',
+      'Finds a group whose every parameter has `requires_grad=False` when the optimizer is built (and is never unfrozen later in the file), while the group has a learning rate above zero. Quiet when a function or method the file never calls (a Lightning hook, an `unfreeze()` method a trainer calls) unfreezes parameters: it may run at any time.',
     whyIsThisBad:
       'Frozen parameters get no gradient, so the optimizer skips them: the lr written for them does nothing. Either the freeze is a mistake (the layer was meant to train at that lr), or the group is dead configuration that misleads readers and schedulers.',
     example: `for p in model.backbone.parameters():
@@ -25,6 +27,11 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
     runtime: 'Silent in torch 1.13 and 2.x: parameters whose `.grad` is None are skipped by `step()`, including their weight decay (measured: they do not change).',
   },
   check({ model, report }) {
+    // A function the file never calls (`unfreeze(model)`) unfreezes something: it may run at any
+    // time, on any model, so no frozen group can be said to stay frozen. A method (a Lightning
+    // hook, `self.unfreeze()` called by a trainer) may run on any instance of its class.
+    if (model.unfreezesAnytime.some((u) => u.className === undefined)) return;
+    const unfreezingClasses = new Set(model.unfreezesAnytime.map((u) => u.className!));
     for (const opt of model.optimizers) {
       for (const g of opt.groups ?? []) {
         const leaves = g.params?.leaves ?? [];
@@ -33,6 +40,7 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
         const lr = groupLr(g);
         if (lr === undefined || !(lr > 0)) continue;
         const frozenAt = leaves[0].leaf.frozenAt;
+        if (unfreezingClasses.size && mayBeUnfrozenBy(unfreezingClasses, [opt.call, frozenAt], leaves.map((l) => l.leaf.owner))) continue;
         const lrEntry = g.dict?.entries.find((e) => e.key === 'lr');
         const paramsEntry = g.dict?.entries.find((e) => e.key === 'params');
         const fix = lrEntry?.valueNode
@@ -53,4 +61,20 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
 /** The quote character the dict's keys are written with. */
 function quoteOf(keyText: string | undefined): string {
   return keyText?.startsWith('"') ? '"' : "'";
+}
+
+/**
+ * Whether a method of one of `classes` may unfreeze these parameters: the optimizer is built or
+ * the parameters frozen inside such a class, or they belong to an instance of one.
+ */
+function mayBeUnfrozenBy(classes: Set<string>, nodes: Array<SyntaxNode | undefined>, owners: ModuleNode[]): boolean {
+  for (const n of nodes) {
+    for (let p = n?.parent; p; p = p.parent) {
+      if (p.type === 'class_definition' && classes.has(p.childForFieldName('name')?.text ?? '')) return true;
+    }
+  }
+  for (const owner of owners) {
+    for (let m: ModuleNode | undefined = owner; m; m = m.parent) if (m.origin === 'user' && classes.has(m.type)) return true;
+  }
+  return false;
 }

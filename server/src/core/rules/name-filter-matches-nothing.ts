@@ -33,7 +33,7 @@ optimizer = torch.optim.AdamW([
       if (opaque.length || leaves.length === 0) return;
       const results = leaves.map((l) => sel.filter!.test(l.name, l.leaf));
       if (results.some((r) => r !== false)) return;
-      const sample = leaves.slice(0, 3).map((l) => `\`${l.name}\``).join(', ');
+      const sample = leaves.slice(0, 3).map((l) => `\`${sel.namePrefix ?? ''}${l.name}\``).join(', ');
       report({
         node: sel.filter.node,
         message: `\`${sel.filter.text}\` matches none of the ${leaves.length} parameters of \`${sel.expr}\` (${sample}${leaves.length > 3 ? ', ...' : ''}): ${what}`,

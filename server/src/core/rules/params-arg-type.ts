@@ -34,6 +34,32 @@ function childTypeError(m: ModuleNode): string {
     : 'TypeError: optimizer can only optimize Tensors';
 }
 
+const EMPTY_LIST = 'ValueError: optimizer got an empty parameter list';
+const KEY_ERROR = 'TypeError: optimizer can only optimize Tensors, but one of the params is str';
+
+/**
+ * What PyTorch raises for an `nn.ModuleDict` / `nn.ParameterDict`: iterating one gives its keys,
+ * so the first key is rejected (an empty one gives no parameters at all). Backticks included.
+ */
+function keyedError(m: ModuleNode): string {
+  if (keyedIsEmpty(m) === false) return `\`${KEY_ERROR}\``;
+  return `\`${KEY_ERROR}\` (\`${EMPTY_LIST}\` if it is empty)`;
+}
+
+/** Whether a ModuleDict/ParameterDict holds nothing; undefined when that cannot be told. */
+function keyedIsEmpty(m: ModuleNode): boolean | undefined {
+  if (m.type === 'ModuleDict' && m.complete) return m.children.size === 0;
+  // The ParameterDict's contents are not modelled: read its constructor call.
+  const args = m.node?.type === 'call' ? m.node.childForFieldName('arguments') : null;
+  if (!args) return undefined;
+  const items = args.namedChildren.filter((c) => c.type !== 'comment');
+  if (items.length === 0) return true;
+  if (items.length !== 1 || items[0].type !== 'dictionary') return undefined;
+  const entries = items[0].namedChildren;
+  if (entries.some((c) => c.type === 'pair')) return false;
+  return entries.some((c) => c.type === 'dictionary_splat') ? undefined : true;
+}
+
 export const paramsArgType = defineRule({
   code: 'OPT106',
   name: 'params-arg-type',
@@ -47,7 +73,7 @@ export const paramsArgType = defineRule({
     example: 'optimizer = torch.optim.SGD(model, lr=0.1)',
     useInstead: 'optimizer = torch.optim.SGD(model.parameters(), lr=0.1)',
     runtime:
-      "A plain module: `TypeError: 'Net' object is not iterable`; an `nn.Sequential`/`nn.ModuleList` (iterable): `TypeError: optimizer can only optimize Tensors, but one of the params is torch.nn.modules.linear.Linear`; `model.parameters` uncalled: `TypeError: 'method' object is not iterable` (torch 1.13 and 2.x).",
+      "A plain module: `TypeError: 'Net' object is not iterable`; an `nn.Sequential`/`nn.ModuleList` (iterable): `TypeError: optimizer can only optimize Tensors, but one of the params is torch.nn.modules.linear.Linear`; an `nn.ModuleDict`/`nn.ParameterDict` (iterates its keys): `TypeError: optimizer can only optimize Tensors, but one of the params is str`, or `ValueError: optimizer got an empty parameter list` when empty; `model.parameters` uncalled: `TypeError: 'method' object is not iterable` (torch 1.13 and 2.x). An `nn.ParameterList` is accepted: iterating it gives its parameters.",
   },
   check({ model, report }) {
     for (const opt of model.optimizers) {
@@ -58,17 +84,22 @@ export const paramsArgType = defineRule({
         // A module whose class we cannot see (an attribute of an opaque model, a subclass of an
         // imported class that may be an nn.Sequential) may be iterable or not even a module.
         if (m.type === '?' || m.origin === 'unknown' || (m.origin === 'user' && !m.complete)) continue;
+        // Iterating an nn.ParameterList gives its parameters: the optimizer accepts it.
+        if (m.type === 'ParameterList') continue;
         const iterable = m.type === 'Sequential' || m.type === 'ModuleList';
-        // An empty Sequential iterates to nothing: `optimizer got an empty parameter list`.
+        // An empty container iterates to nothing: `optimizer got an empty parameter list`, which
+        // `.parameters()` would not fix.
         if (iterable && m.children.size === 0) continue;
+        const keyed = m.type === 'ModuleDict' || m.type === 'ParameterDict';
+        if (keyed && keyedIsEmpty(m) === true) continue;
         const error = iterable
-          ? childTypeError(m)
-          : m.type === 'ModuleDict'
-            ? 'TypeError: optimizer can only optimize Tensors, but one of the params is str'
-            : `TypeError: '${m.type}' object is not iterable`;
+          ? `\`${childTypeError(m)}\``
+          : keyed
+            ? keyedError(m)
+            : `\`TypeError: '${m.type}' object is not iterable\``;
         report({
           node: arg.node,
-          message: `\`${arg.node.text}\` is a module (\`${moduleTypeLabel(m)}\`), not its parameters: \`${optimizerLabel(opt)}\` raises \`${error}\``,
+          message: `\`${arg.node.text}\` is a module (\`${moduleTypeLabel(m)}\`), not its parameters: \`${optimizerLabel(opt)}\` raises ${error}`,
           fix: { edits: [insertAfter(arg.node, '.parameters()')] },
         });
         continue;
