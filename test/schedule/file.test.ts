@@ -219,6 +219,7 @@ for epoch in range(6):
 `;
   const without = await only(src);
   assert.match(without.notSimulated ?? '', /metric/);
+  assert.match(without.notSimulated ?? '', /^`sched` \(ReduceLROnPlateau\)/, 'named as in the file, not by its id in the request');
   // 1.0, 2.0, 1.0, 2.0, ...: nothing improves on the first 1.0, and patience is 0
   const withMetrics = await only(src, { metrics: [1.0, 2.0] });
   assert.equal(withMetrics.notSimulated, undefined);

@@ -234,7 +234,7 @@ function buildSpec(
     byName.set(name, arg);
     argTaints.set(`${id}:${name}`, expandTaint(acc));
   }
-  return { spec: { id, className: s.className, args, kwargs }, args: byName };
+  return { spec: { id, label: s.variable ?? s.className, className: s.className, args, kwargs }, args: byName };
 }
 
 /** Group keys whose values a plan reads (see buildGroups). */

@@ -19,6 +19,7 @@ import type {
   ScheduleRequest,
   ScheduleResult,
   SchedulerOutcome,
+  SchedulerSpec,
   StreamSummary,
   TorchVersion,
 } from './types';
@@ -178,7 +179,7 @@ function run(req: ScheduleRequest, rec: Recorder, materialise: number): RunOutco
                   id: s.id,
                   kind: kinds[j],
                   status: 'notSimulated' as const,
-                  notSimulated: j < i ? `the constructor of \`${spec.id}\` raises ${e.pyType}` : `\`${spec.id}\` raises before this is constructed`,
+                  notSimulated: j < i ? `the constructor of \`${labelOf(spec)}\` raises ${e.pyType}` : `\`${labelOf(spec)}\` raises before this is constructed`,
                 },
           ),
         };
@@ -202,10 +203,10 @@ function run(req: ScheduleRequest, rec: Recorder, materialise: number): RunOutco
     if (s instanceof ReduceLROnPlateau) {
       const m = metricSeries(req, s.id);
       if (!m) {
-        return failAll(`\`${s.id}\` (ReduceLROnPlateau) depends on the metric passed to step(); give a metric series to simulate it`, specs.findIndex((x) => x.id === s.id));
+        return failAll(`\`${labelOf(specs.find((x) => x.id === s.id))}\` (ReduceLROnPlateau) depends on the metric passed to step(); give a metric series to simulate it`, specs.findIndex((x) => x.id === s.id));
       }
       if (m.length < N - 1) {
-        notes.push(`the metric series for \`${s.id}\` has ${m.length} values; the trace stops after ${m.length + 1} steps`);
+        notes.push(`the metric series for \`${labelOf(specs.find((x) => x.id === s.id))}\` has ${m.length} values; the trace stops after ${m.length + 1} steps`);
       }
       s.metrics = m;
     }
@@ -414,4 +415,9 @@ export function simulateStream(
   if (out.error) summary.error = out.error;
   if (out.notSimulated) summary.notSimulated = out.notSimulated;
   return summary;
+}
+
+/** How messages name a scheduler of the request. */
+function labelOf(spec: SchedulerSpec | undefined): string {
+  return spec ? (spec.label ?? spec.id) : '?';
 }

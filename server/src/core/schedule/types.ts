@@ -40,6 +40,8 @@ export interface OptimizerSpec {
 export interface SchedulerSpec {
   /** Caller's id, unique in the request; SequentialLR/ChainedScheduler refer to it. */
   id: string;
+  /** How messages name it (the variable it is assigned to in the file); default: the id. */
+  label?: string;
   /**
    * Class or factory name. torch: 'StepLR', 'torch.optim.lr_scheduler.StepLR', 'SWALR'
    * ('torch.optim.swa_utils.SWALR'). Hugging Face: 'get_linear_schedule_with_warmup',
