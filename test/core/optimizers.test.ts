@@ -233,6 +233,25 @@ for epoch in range(5):
   });
 });
 
+describe('wrappers that hand optimizers back', () => {
+  test("accelerate's prepare and Fabric's setup return the optimizers and schedulers they are given", async () => {
+    const w = await walk(`${NET}opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+sched = torch.optim.lr_scheduler.StepLR(opt, 10)
+model, opt, loader, sched = accelerator.prepare(model, opt, loader, sched)
+model, sgd = fabric.setup(model, torch.optim.SGD(model.parameters(), lr=0.1))
+only = accelerator.prepare(opt)
+cfg = config.setup(model)
+`);
+    assert.equal(optimizerOf(w, 'opt'), w.optimizers[0]);
+    assert.equal(optimizerOf(w, 'only'), w.optimizers[0]);
+    assert.equal(optimizerOf(w, 'sgd'), w.optimizers[1]);
+    const sched = w.globals.lookup('sched');
+    assert.ok(sched?.kind === 'scheduler' && sched.scheduler === w.schedulers[0]);
+    assert.equal(moduleOf(w, 'model').type, 'Net');
+    assert.equal(w.globals.lookup('cfg')?.kind, 'unknown', 'a setup() given no optimizer is not a wrapper');
+  });
+});
+
 describe('loops over known lists', () => {
   const GET_BATCH = `def get_batch(split):
     data = train_data if split == "train" else val_data

@@ -209,6 +209,19 @@ g = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
   assert.ok(all[3].groups[0].momentum, 'CyclicLR cycles momentum');
 });
 
+test('a step() given the epoch (fractional epochs of CosineAnnealingWarmRestarts) is not simulated as a count of calls', async () => {
+  const s = await only(`opt = torch.optim.SGD(model.parameters(), lr=0.1)
+sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2)
+iters = 50
+for epoch in range(30):
+    for i in range(iters):
+        opt.step()
+        sched.step(epoch + i / iters)
+`);
+  assert.match(s.notSimulated ?? '', /^`sched\.step\(epoch \+ i \/ iters\)` passes the epoch to step\(\)/);
+  assert.deepEqual(s.groups, []);
+});
+
 test('ReduceLROnPlateau needs the metrics; given them (repeated from the start) it is simulated', async () => {
   const src = `opt = torch.optim.SGD(model.parameters(), lr=0.1)
 sched = lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)

@@ -45,6 +45,12 @@ const LIGHTNING_BASES = new Set([
   'lightning.pytorch.LightningModule',
 ]);
 
+/**
+ * Methods of an object the walker does not know that hand back the optimizers and schedulers they
+ * are given, wrapped (accelerate's `prepare`, Lightning Fabric's `setup`).
+ */
+const PASS_THROUGH_METHODS = new Set(['prepare', 'setup']);
+
 /** Methods of `nn.Module` that return the module itself. */
 const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'half', 'double', 'bfloat16', 'apply', 'type', 'to_empty', 'share_memory']);
 
@@ -1323,6 +1329,12 @@ export class Walker implements WalkResult {
     const evaluated = this.evaluateArgs(argsNode, frame);
     if (receiver.kind !== 'unknown') this.mutations++;
     const { positional, keywords } = evaluated.args;
+    if (PASS_THROUGH_METHODS.has(method) && receiver.kind === 'unknown' && !evaluated.hasSplat && keywords.size === 0 && positional.some((v) => v.kind === 'optimizer' || v.kind === 'scheduler')) {
+      // accelerate's `accelerator.prepare(model, optimizer, loader, scheduler)`, Lightning Fabric's
+      // `fabric.setup(model, optimizer)`: each argument comes back wrapped, with the same
+      // parameter groups, and the script goes on with the wrappers.
+      return positional.length === 1 ? positional[0] : { kind: 'list', items: [...positional], exact: true, flavor: 'tuple' };
+    }
     if (method === 'requires_grad_' && (receiver.kind === 'param' || receiver.kind === ('paramiter' as string))) {
       // `p.requires_grad_(False)`: as `p.requires_grad = False` (the flag defaults to True).
       const flag = positional[0] ?? keywords.get('requires_grad') ?? { kind: 'bool', value: true };

@@ -506,6 +506,12 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
 
   const unknown = chain.find((c) => !canonicalKind(c.className));
   if (unknown) return finish(`\`${lastSegment(unknown.className)}\` is not a scheduler the simulator knows`);
+  // `sched.step(epoch + i / iters)` (CosineAnnealingWarmRestarts' fractional epochs, the old
+  // `step(epoch)`): the value passed decides the lr, not the number of calls.
+  const stepArgs = stepping.step?.node.childForFieldName('arguments');
+  if (stepArgs && canonicalKind(top.className) !== 'ReduceLROnPlateau' && stepArgs.namedChildren.some((c) => c.type !== 'comment')) {
+    return finish(`\`${stepping.step!.node.text}\` passes the epoch to step(); the simulator follows step() called without it`);
+  }
   const opt = top.optimizer ?? chain.find((c) => c.optimizer)?.optimizer;
   if (!opt) return finish("the optimizer's parameter groups cannot be determined");
   const groupTaint: TaintSet = new Set();
