@@ -209,6 +209,21 @@ g = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
   assert.ok(all[3].groups[0].momentum, 'CyclicLR cycles momentum');
 });
 
+test('a scheduler chosen by an if/elif is stepped by the step() after it, whichever it is (torchvision references)', async () => {
+  const all = await schedules(`def main(kind):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    if kind == "multistep":
+        sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[16, 22], gamma=0.1)
+    elif kind == "cosine":
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=26)
+    for epoch in range(26):
+        opt.step()
+        sched.step()
+`);
+  assert.deepEqual(all.map((s) => [s.kind, s.xAxis, s.steps]), [['MultiStepLR', 'epochs', 26], ['CosineAnnealingLR', 'epochs', 26]]);
+  assert.equal(all[0].groups[0].lr[16], 0.010000000000000002, 'MultiStepLR decays at epoch 16');
+});
+
 test('a step() given the epoch (fractional epochs of CosineAnnealingWarmRestarts) is not simulated as a count of calls', async () => {
   const s = await only(`opt = torch.optim.SGD(model.parameters(), lr=0.1)
 sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2)

@@ -131,6 +131,11 @@ export interface SchedulerValue {
 
 export interface UnknownValue {
   kind: 'unknown';
+  /**
+   * Schedulers it is one of, by a branch the walker could not decide (`if kind == "step":
+   * sched = StepLR(...) elif ...: sched = CosineAnnealingLR(...)`): `sched.step()` steps each.
+   */
+  alternatives?: Value[];
 }
 
 export const UNKNOWN: UnknownValue = Object.freeze({ kind: 'unknown' }) as UnknownValue;

@@ -165,7 +165,7 @@ function mentionsSomethingKnown(text: string, scope: Scope, scalarsCount: boolea
   if (RELEVANT_STATEMENT.test(text)) return true;
   const known = (name: string): boolean => {
     const v = scope.lookup(name);
-    if (!v || v.kind === 'unknown') return false;
+    if (!v || (v.kind === 'unknown' && !v.alternatives)) return false;
     if (v.kind === 'ref') return RELEVANT_REF.test(v.path);
     return scalarsCount || !SCALAR_KINDS.has(v.kind);
   };
@@ -672,6 +672,10 @@ export class Walker implements WalkResult {
         // Functions and classes defined in one branch only are still worth knowing.
         if (defined.length && defined.every((v) => v === defined[0]) && (defined[0].kind === 'function' || defined[0].kind === 'class')) {
           frame.scope.vars.set(name, defined[0]);
+        } else if (defined.length > 1 && defined.every((v) => v.kind === 'scheduler')) {
+          // A scheduler chosen by a branch: unknown, but its `.step()` steps whichever it is.
+          const schedulers = [...new Set(defined.map((v) => (v as { scheduler: SchedulerModel }).scheduler))];
+          frame.scope.vars.set(name, { kind: 'unknown', alternatives: schedulers.map((scheduler) => ({ kind: 'scheduler' as const, scheduler })) });
         } else frame.scope.vars.set(name, UNKNOWN);
       }
     }
@@ -1329,6 +1333,12 @@ export class Walker implements WalkResult {
     const evaluated = this.evaluateArgs(argsNode, frame);
     if (receiver.kind !== 'unknown') this.mutations++;
     const { positional, keywords } = evaluated.args;
+    if (receiver.kind === 'unknown' && receiver.alternatives && method === 'step') {
+      for (const alt of receiver.alternatives) {
+        if (alt.kind === 'scheduler') this.steps.push({ node, target: 'scheduler', scheduler: alt.scheduler, loops: [...frame.loops] });
+      }
+      return UNKNOWN;
+    }
     if (PASS_THROUGH_METHODS.has(method) && receiver.kind === 'unknown' && !evaluated.hasSplat && keywords.size === 0 && positional.some((v) => v.kind === 'optimizer' || v.kind === 'scheduler')) {
       // accelerate's `accelerator.prepare(model, optimizer, loader, scheduler)`, Lightning Fabric's
       // `fabric.setup(model, optimizer)`: each argument comes back wrapped, with the same
