@@ -233,6 +233,26 @@ for epoch in range(5):
   });
 });
 
+describe('groups added by code that may not run', () => {
+  test('a group appended under an undecided if makes the group list uncertain; appends under a loop filter do not', async () => {
+    const w = await walk(`${NET}groups = [{"params": model.encoder.parameters()}]
+if args.train_head:
+    groups.append({"params": model.head.parameters(), "lr": 1e-2})
+opt = torch.optim.SGD(groups, lr=0.1)
+decay, no_decay = [], []
+for n, p in model.named_parameters():
+    if n.endswith("bias"):
+        no_decay.append(p)
+    else:
+        decay.append(p)
+opt2 = torch.optim.AdamW([{"params": decay}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+`);
+    assert.equal(optimizerOf(w, 'opt').groups?.length, 2);
+    assert.equal(optimizerOf(w, 'opt').groupsComplete, false);
+    assert.equal(optimizerOf(w, 'opt2').groupsComplete, true);
+  });
+});
+
 describe('wrappers that hand optimizers back', () => {
   test("accelerate's prepare and Fabric's setup return the optimizers and schedulers they are given", async () => {
     const w = await walk(`${NET}opt = torch.optim.AdamW(model.parameters(), lr=1e-3)

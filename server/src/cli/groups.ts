@@ -61,7 +61,7 @@ function formatOptimizer(file: string, opt: OptimizerSummary): string {
   const name = opt.variable ? `${opt.variable} = ${opt.className}` : opt.className;
   let out = `${file}:${opt.line + 1}: ${name}`;
   if (!opt.groups) return `${out}: parameter groups cannot be determined statically\n\n`;
-  out += ` (${opt.groups.length} group${opt.groups.length === 1 ? '' : 's'})\n`;
+  out += ` (${opt.groups.length} group${opt.groups.length === 1 ? '' : 's'}${opt.complete ? '' : '; the run may have other groups'})\n`;
   const rows = opt.groups.map((g) => {
     const holds = g.sources.length ? g.sources.join(' + ') : '?';
     const size = g.tensors === null ? 'unknown size' : g.tensors === 0 ? 'EMPTY' : `${g.tensors} tensor${g.tensors === 1 ? '' : 's'}${g.params !== null ? `, ${g.params.toLocaleString('en-US')} params` : ''}`;

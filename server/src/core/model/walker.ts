@@ -418,6 +418,7 @@ export class Walker implements WalkResult {
           current.items.push(...rhs.items);
           if (!rhs.exact) current.exact = false;
         } else current.exact = false;
+        this.maybeAdded(current, rhs);
         return;
       }
       this.assignTarget(left, binaryOp(op.slice(0, -1), current, rhs), frame);
@@ -730,6 +731,16 @@ export class Walker implements WalkResult {
     }
     this.assignTarget(target, UNKNOWN, frame);
     this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+  }
+
+  /**
+   * Items added to a list in code that may not run (`if args.aux_loss: groups.append({...})`) may
+   * not be there: the list is no longer exact. A parameter a loop over parameters adds under its
+   * own `if` is not such an item: that `if` is a filter, decided per parameter (see
+   * paramIterAssignment).
+   */
+  private maybeAdded(list: Value & { kind: 'list' }, added: Value | undefined): void {
+    if (this.undecidedDepth > 0 && added?.kind !== ('paramiter' as string)) list.exact = false;
   }
 
   /** What an iteration of a loop could change (see `changedSince`). */
@@ -1430,6 +1441,7 @@ export class Walker implements WalkResult {
       switch (method) {
         case 'append':
           receiver.items.push(positional[0] ?? UNKNOWN);
+          this.maybeAdded(receiver, positional[0]);
           return { kind: 'none' };
         case 'extend': {
           const x = positional[0];
@@ -1437,6 +1449,7 @@ export class Walker implements WalkResult {
             receiver.items.push(...x.items);
             if (!x.exact) receiver.exact = false;
           } else receiver.exact = false;
+          this.maybeAdded(receiver, x);
           return { kind: 'none' };
         }
         case 'insert':

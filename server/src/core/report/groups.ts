@@ -31,6 +31,11 @@ export interface OptimizerSummary {
   line: number;
   character: number;
   groups: GroupSummary[] | null;
+  /**
+   * `groups` are all the optimizer has in every run: false when code that may not run adds some
+   * (`if args.aux_loss: groups.append(...)`) or more may be added in ways the file does not show.
+   */
+  complete: boolean;
   /** `[g['lr'] for g in optimizer.param_groups]`, with null where unknown. */
   lrs: Array<number | null> | null;
 }
@@ -51,6 +56,7 @@ export function summariseOptimizer(opt: OptimizerModel): OptimizerSummary {
     line: opt.call.startPosition.row,
     character: opt.call.startPosition.column,
     groups,
+    complete: opt.groupsComplete,
     lrs: groups && opt.groupsComplete ? groups.map((g) => (typeof g.hyperparameters.lr?.value === 'number' ? g.hyperparameters.lr.value : null)) : null,
   };
 }
