@@ -1,5 +1,5 @@
-import { THIRD_PARTY_GROUP_KEYS } from '../facts';
-import { getOptimizerFact } from '../facts';
+import { getOptimizerFact, knownOptimizerNames, THIRD_PARTY_GROUP_KEYS, validGroupKeys } from '../facts';
+import type { TorchVersion } from '../settings';
 import { defineRule } from './define';
 import { editDistance, formatValue, optimizerLabel, replaceNode } from './helpers';
 
@@ -35,7 +35,7 @@ export const unknownGroupKey = defineRule({
   fixSafety: 'unsafe',
   docs: {
     whatItDoes:
-      'Checks every key of every group dict against the options of the optimizer class (its `defaults`), and suggests the option that was probably meant (`learning_rate` → `lr`, `weight_decay_rate` → `weight_decay`). Keys that third-party libraries read (`lr_scale`, `name`, `lr_mult`) are reported as information, and keys the file itself reads back from `optimizer.param_groups` (`g["lr_scale"]`) not at all.',
+      'Checks every key of every group dict against the options of the optimizer class (its `defaults`), and suggests the option that was probably meant (`learning_rate` → `lr`, `weight_decay_rate` → `weight_decay`). Keys that third-party libraries read (`lr_scale`, `name`, `lr_mult`), and labels that are no option of any optimizer nor close to one (`group_name`, `layer_id`), are reported as information, and keys the file itself reads back from `optimizer.param_groups` (`g["lr_scale"]`) not at all.',
     whyIsThisBad:
       'PyTorch never validates group keys: an unknown key is stored in the group and ignored by `step()`, so the group silently uses the optimizer-wide or default value instead (weight decay 0 for the classic BERT `weight_decay_rate`).',
     example: `optimizer = torch.optim.AdamW([
@@ -69,6 +69,16 @@ export const unknownGroupKey = defineRule({
             continue;
           }
           const suggestion = suggest(key, [...fact.groupKeys]);
+          // A key that is no option of any optimizer, nor close to one of this one's
+          // (`group_name`, `layer_id`): a label that other code reads, not a misspelt option.
+          if (!suggestion && !isAlias(key) && !anyOptimizerKey(model.torchVersion).has(key)) {
+            report({
+              node: entry.keyNode,
+              severity: 'info',
+              message: `\`${key}\` is not an option of \`${opt.className}\`: torch.optim stores it in the group and ignores it (fine when other code reads it from \`param_groups\`)`,
+            });
+            continue;
+          }
           const fallback = suggestion ? opt.args.get(suggestion) : undefined;
           const effective = suggestion ? g.effective.get(suggestion) : undefined;
           const uses = suggestion && effective ? formatValue(effective.value) : undefined;
@@ -84,6 +94,22 @@ export const unknownGroupKey = defineRule({
     }
   },
 });
+
+function isAlias(key: string): boolean {
+  return ALIASES[key] !== undefined || ALIASES[key.toLowerCase()] !== undefined;
+}
+
+const ANY_OPTIMIZER_KEYS = new Map<TorchVersion, Set<string>>();
+
+/** Every group option of every torch.optim class (`momentum` on Adam is someone's SGD habit). */
+function anyOptimizerKey(torch: TorchVersion): Set<string> {
+  let keys = ANY_OPTIMIZER_KEYS.get(torch);
+  if (!keys) {
+    keys = new Set(knownOptimizerNames(torch).flatMap((n) => validGroupKeys(n, torch) ?? []));
+    ANY_OPTIMIZER_KEYS.set(torch, keys);
+  }
+  return keys;
+}
 
 function suggest(key: string, valid: string[]): string | undefined {
   const alias = ALIASES[key] ?? ALIASES[key.toLowerCase()];
