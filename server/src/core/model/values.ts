@@ -150,6 +150,8 @@ export interface ClassInfo {
   /** Some base is not understood, so the instances may own parameters we cannot see. */
   hasUnknownBase: boolean;
   parent?: ClassInfo;
+  /** See ModuleNode.gradFree; read from the class body on first use. */
+  gradFree?: Set<string>;
 }
 
 let nextId = 1;
@@ -190,6 +192,12 @@ export class ModuleNode {
    * or any module given `load_state_dict(...)`. Undefined when that cannot be told.
    */
   pretrained?: boolean;
+  /**
+   * Attributes (`self.backbone`) the module's own code only runs without gradient: under
+   * `torch.no_grad()` / `torch.inference_mode()`, or with the result `.detach()`ed (a linear
+   * probe). They get no gradient, so leaving them out of every group is deliberate.
+   */
+  gradFree?: Set<string>;
   constructor(
     /** Class name: `Linear`, `Sequential`, `ResNet`, a user class, or `?`. */
     public type: string,

@@ -1804,6 +1804,10 @@ export class Walker implements WalkResult {
     }
     const m = new ModuleNode(cls.name, 'user', node.text, node);
     if (cls.hasUnknownBase) m.complete = false;
+    for (let c: ClassInfo | undefined = cls; c; c = c.parent) {
+      c.gradFree ??= gradFreeAttributes(c.node);
+      if (c.gradFree.size) m.gradFree = new Set([...(m.gradFree ?? []), ...c.gradFree]);
+    }
     const self: Value = { kind: 'module', module: m };
     this.runInit(cls, self, args, standalone);
     this.modules.push(m);
@@ -1887,6 +1891,55 @@ function mayBeModule(node: SyntaxNode | undefined): boolean {
   if (!node) return false;
   if (node.type === 'parenthesized_expression') return mayBeModule(node.namedChildren.find((c) => c.type !== 'comment'));
   return ['call', 'identifier', 'attribute', 'subscript', 'conditional_expression', 'boolean_operator', 'await'].includes(node.type);
+}
+
+/**
+ * `self.x` attributes a class body only uses without gradient (see ModuleNode.gradFree): read
+ * under `with torch.no_grad():` (or `inference_mode()`), or inside an expression that is
+ * `.detach()`ed. An attribute also used elsewhere in the class with gradient is not one of them.
+ */
+function gradFreeAttributes(cls: SyntaxNode): Set<string> {
+  if (!/no_grad|inference_mode|\.detach\(/.test(cls.text)) return new Set();
+  const inside = new Set<number>();
+  const free = new Set<string>();
+  const collect = (n: SyntaxNode): void => {
+    for (const a of [n, ...n.descendantsOfType('attribute')]) {
+      if (a.type !== 'attribute' || inside.has(a.startIndex)) continue;
+      const obj = a.childForFieldName('object');
+      const attr = a.childForFieldName('attribute')?.text;
+      if (obj?.type === 'identifier' && obj.text === 'self' && attr) {
+        inside.add(a.startIndex);
+        free.add(attr);
+      }
+    }
+  };
+  for (const w of cls.descendantsOfType('with_statement')) {
+    const clause = w.namedChildren.find((c) => c.type === 'with_clause');
+    if (clause && /\b(no_grad|inference_mode)\s*\(/.test(clause.text)) {
+      const body = w.childForFieldName('body');
+      if (body) collect(body);
+    }
+  }
+  for (const c of cls.descendantsOfType('call')) {
+    const f = c.childForFieldName('function');
+    if (f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'detach') {
+      const obj = f.childForFieldName('object');
+      if (obj) collect(obj);
+    }
+  }
+  if (!free.size) return free;
+  // Any other use of `self.x` (a call with gradient, `self.x.parameters()`) takes it out;
+  // assigning it (`self.x = ...` in `__init__`) is not a use.
+  for (const a of cls.descendantsOfType('attribute')) {
+    if (inside.has(a.startIndex)) continue;
+    const obj = a.childForFieldName('object');
+    const attr = a.childForFieldName('attribute')?.text;
+    if (obj?.type !== 'identifier' || obj.text !== 'self' || !attr || !free.has(attr)) continue;
+    const parent = a.parent;
+    const assigned = parent?.type === 'assignment' && parent.childForFieldName('left')?.startIndex === a.startIndex;
+    if (!assigned) free.delete(attr);
+  }
+  return free;
 }
 
 /** Whether a condition in `body` (`if`, `elif`, `while`, `x if c else y`) reads one of `names`. */

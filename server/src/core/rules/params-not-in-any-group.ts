@@ -10,7 +10,7 @@ export const paramsNotInAnyGroup = defineRule({
   summary: 'Parameter groups that leave trainable layers of the model out',
   docs: {
     whatItDoes:
-      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer.",
+      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer. Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed.",
     whyIsThisBad:
       'A layer in no group still gets gradients but is never updated: it keeps its initial (often random) weights for the whole run, and nothing warns. The usual cause is a layer forgotten in a hand-written list (resnet `bn1`), an index pointing at an activation, or two name filters that are not complements.',
     example: `model = torchvision.models.resnet18(weights=None)
@@ -51,7 +51,7 @@ optimizer = torch.optim.SGD([
       if (!elsewhere) continue;
       const trainable = all.leaves.filter((l) => l.leaf.requiresGrad === true && !elsewhere.has(l.leaf.id));
       if (all.leaves.some((l) => !covered.has(l.leaf.id) && l.leaf.requiresGrad === 'unknown')) continue;
-      const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && !elsewhere.has(l.leaf.id) && l.leaf.requiresGrad === true);
+      const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && !elsewhere.has(l.leaf.id) && l.leaf.requiresGrad === true && !runsWithoutGradient(l.leaf.owner));
       if (missing.length === 0) continue;
       // Fine-tuning only the top of a model is a choice, not an accident: speak up only when most
       // of the model is covered and the gap is the exception.
@@ -73,6 +73,19 @@ optimizer = torch.optim.SGD([
     }
   },
 });
+
+/**
+ * The module is (inside) a submodule its parent's code only runs without gradient
+ * (`with torch.no_grad(): f = self.backbone(x)`): it gets no gradient, so it is left out on purpose.
+ */
+function runsWithoutGradient(m: ModuleNode): boolean {
+  for (let cur = m; cur.parent; cur = cur.parent) {
+    const free = cur.parent.gradFree;
+    if (!free) continue;
+    for (const [name, child] of cur.parent.children) if (child === cur && free.has(name)) return true;
+  }
+  return false;
+}
 
 /**
  * Leaves held by the file's other optimizers, or undefined when one of them works on this model
