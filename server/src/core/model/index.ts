@@ -7,7 +7,7 @@ import { Walker, type WalkResult } from './walker';
 export * from './values';
 export { enumerateLeaves, moduleHasParams, isWithin, countParams } from './modules';
 export { resolveSelections } from './optimizers';
-export type { AnytimeUnfreeze, Consumption, FreezeEvent, StepCall } from './walker';
+export type { AnytimeUnfreeze, Consumption, FreezeEvent, StepCall, UnattributedSetter } from './walker';
 
 /** What rules read: never raw syntax nodes, except as positions to report at. */
 export interface FileModel extends WalkResult {
@@ -37,6 +37,7 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     steps: walker.steps,
     modules: walker.modules,
     unfreezesAnytime: walker.unfreezesAnytime,
+    unattributedRequiresGrad: walker.unattributedRequiresGrad,
     groupKeysRead: walker.groupKeysRead,
     torchVersion,
     lint: {},

@@ -134,6 +134,18 @@ export interface WalkResult {
    * instance of its class), so parameters frozen elsewhere may train after all.
    */
   unfreezesAnytime: AnytimeUnfreeze[];
+  /**
+   * `requires_grad` changes the walker could not tie to parameters of a module it knows: through a
+   * helper it could not follow, `zip(...)`, `model.apply(lambda m: ...)`, `[p.requires_grad_(False)
+   * for p in ...]`. Which parameters are frozen is then not known.
+   */
+  unattributedRequiresGrad: UnattributedSetter[];
+}
+
+export interface UnattributedSetter {
+  node: SyntaxNode;
+  /** The value written, when it is the literal `True`/`False` (`requires_grad_()` is True). */
+  requiresGrad?: boolean;
 }
 
 export interface AnytimeUnfreeze {
@@ -215,6 +227,9 @@ export class Walker implements WalkResult {
   readonly steps: StepCall[] = [];
   readonly modules: ModuleNode[] = [];
   readonly unfreezesAnytime: AnytimeUnfreeze[] = [];
+  readonly unattributedRequiresGrad: UnattributedSetter[] = [];
+  /** Start indices of the `requires_grad` changes tied to parameters of a module the walker knows. */
+  private readonly attributedSetters = new Set<number>();
   /**
    * Inside a function nobody calls, evaluated on its own (other than an `__init__`): null for a
    * plain function, else its class's name.
@@ -260,6 +275,30 @@ export class Walker implements WalkResult {
       } else {
         this.anytimeCall(fn, []);
       }
+    }
+    this.findUnattributedSetters(root);
+  }
+
+  /** See `unattributedRequiresGrad`: every `requires_grad` setter of the file the walk did not tie to parameters. */
+  private findUnattributedSetters(root: SyntaxNode): void {
+    if (!root.text.includes('requires_grad')) return;
+    const literal = (n: SyntaxNode | null | undefined): boolean | undefined => (n?.type === 'true' ? true : n?.type === 'false' ? false : undefined);
+    for (const n of root.descendantsOfType(['assignment', 'call'])) {
+      let setter: SyntaxNode | null = null;
+      let value: boolean | undefined;
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        if (left?.type !== 'attribute' || left.childForFieldName('attribute')?.text !== 'requires_grad') continue;
+        setter = left;
+        value = literal(n.childForFieldName('right'));
+      } else {
+        const f = n.childForFieldName('function');
+        if (f?.type !== 'attribute' || f.childForFieldName('attribute')?.text !== 'requires_grad_') continue;
+        setter = n;
+        const args = n.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+        value = args.length === 0 ? true : args.length === 1 ? literal(args[0].type === 'keyword_argument' ? args[0].childForFieldName('value') : args[0]) : undefined;
+      }
+      if (!this.attributedSetters.has(setter.startIndex)) this.unattributedRequiresGrad.push({ node: setter, requiresGrad: value });
     }
   }
 
@@ -578,6 +617,7 @@ export class Walker implements WalkResult {
         }
       }
     }
+    if (selections.some((sel) => !isOpaque(sel.leaf ? sel.leaf.owner : sel.root))) this.attributedSetters.add(node.startIndex);
     if (flag !== undefined) this.freezes.push({ node, selections, requiresGrad: flag });
     if (this.anytime !== undefined && flag !== false) this.unfreezesAnytime.push({ node, className: this.anytime ?? undefined });
   }
@@ -701,8 +741,15 @@ export class Walker implements WalkResult {
       for (const name of [it.nameVar, it.paramVar]) if (name) frame.scope.set(name, UNKNOWN);
       return;
     }
-    if (iterable.kind === 'list' && iterable.exact && iterable.items.length <= MAX_UNROLL) {
-      const items = iterable.items;
+    // `for block in model.blocks:` over an nn.Sequential / nn.ModuleList: its children, in order.
+    const list =
+      iterable.kind === 'module' && iterable.module.complete && (iterable.module.type === 'Sequential' || iterable.module.type === 'ModuleList')
+        ? { items: [...iterable.module.children.values()].map((module): Value => ({ kind: 'module', module })), exact: true }
+        : iterable.kind === 'list'
+          ? iterable
+          : undefined;
+    if (list && list.exact && list.items.length <= MAX_UNROLL) {
+      const items = list.items;
       // The loop's variables, once known; null when the body branches on them.
       let loopVars: Set<string> | null | undefined;
       for (let i = 0; i < items.length; i++) {
@@ -1940,6 +1987,13 @@ function gradFreeAttributes(cls: SyntaxNode): Set<string> {
     if (!assigned) free.delete(attr);
   }
   return free;
+}
+
+/** A module of a model the walker cannot see into (an import, an argument), or inside one. */
+function isOpaque(m: ModuleNode): boolean {
+  let top = m;
+  while (top.parent) top = top.parent;
+  return top.origin === 'unknown';
 }
 
 /** Whether a condition in `body` (`if`, `elif`, `while`, `x if c else y`) reads one of `names`. */

@@ -12,7 +12,7 @@ export const frozenParamWithLr = defineRule({
   fixSafety: 'unsafe',
   docs: {
     whatItDoes:
-      'Finds a group whose every parameter has `requires_grad=False` when the optimizer is built (and is never unfrozen later in the file), while the group has a learning rate above zero. Quiet when a function or method the file never calls (a Lightning hook, an `unfreeze()` method a trainer calls) unfreezes parameters: it may run at any time.',
+      'Finds a group whose every parameter has `requires_grad=False` when the optimizer is built (and is never unfrozen later in the file), while the group has a learning rate above zero. Quiet when a function or method the file never calls (a Lightning hook, an `unfreeze()` method a trainer calls) unfreezes parameters: it may run at any time; likewise when the file unfreezes parameters in a way the model cannot follow (a helper it cannot read).',
     whyIsThisBad:
       'Frozen parameters get no gradient, so the optimizer skips them: the lr written for them does nothing. Either the freeze is a mistake (the layer was meant to train at that lr), or the group is dead configuration that misleads readers and schedulers.',
     example: `for p in model.backbone.parameters():
@@ -31,6 +31,8 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
     // time, on any model, so no frozen group can be said to stay frozen. A method (a Lightning
     // hook, `self.unfreeze()` called by a trainer) may run on any instance of its class.
     if (model.unfreezesAnytime.some((u) => u.className === undefined)) return;
+    // Something is unfrozen in a way the model cannot follow (a helper it could not read).
+    if (model.unattributedRequiresGrad.some((u) => u.requiresGrad !== false)) return;
     const unfreezingClasses = new Set(model.unfreezesAnytime.map((u) => u.className!));
     for (const opt of model.optimizers) {
       for (const g of opt.groups ?? []) {

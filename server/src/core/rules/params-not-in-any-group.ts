@@ -10,7 +10,7 @@ export const paramsNotInAnyGroup = defineRule({
   summary: 'Parameter groups that leave trainable layers of the model out',
   docs: {
     whatItDoes:
-      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer. Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed.",
+      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer. Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed; when the file freezes parameters in a way the model cannot follow (`zip(...)` loops, `apply(lambda m: ...)`), nothing is reported.",
     whyIsThisBad:
       'A layer in no group still gets gradients but is never updated: it keeps its initial (often random) weights for the whole run, and nothing warns. The usual cause is a layer forgotten in a hand-written list (resnet `bn1`), an index pointing at an activation, or two name filters that are not complements.',
     example: `model = torchvision.models.resnet18(weights=None)
@@ -30,6 +30,9 @@ optimizer = torch.optim.SGD([
     runtime: 'Silent in torch 1.13 and 2.x: PyTorch never checks that the groups cover a model; the left-out weights stay exactly as initialised.',
   },
   check({ model, report }) {
+    // Something is frozen in a way the model cannot follow (`zip(...)`, `apply(lambda m: ...)`, a
+    // helper it could not read): which parameters are trainable is not known.
+    if (model.unattributedRequiresGrad.some((u) => u.requiresGrad !== true)) return;
     for (const opt of model.optimizers) {
       const groups = opt.groups;
       if (!groups || groups.length < 2 || !opt.groupsComplete) continue;
