@@ -758,7 +758,7 @@ export class Walker implements WalkResult {
         this.assignTarget(target, items[i], frame);
         this.loopBody(node, body, frame);
         if (!before) continue;
-        if (!loopVars) {
+        if (loopVars === undefined) {
           // The names the target binds (ASCII words; any other name only makes the test stricter).
           const names = new Set<string>();
           someWord(target.text, (w) => void names.add(w));
