@@ -144,7 +144,10 @@ describe('bad input', () => {
     const d = only(await client.diagnosticsFor(u, v), 'OPT106');
     assert.equal(d.range.start.line, 3);
     const published = client.history.filter((h) => h.uri === u).slice(before);
-    assert.ok(published.length < 10, `${published.length} publishes for 50 edits`);
+    // The edits reach the server in as many reads of the pipe as the OS makes of them; each read's
+    // changes are analysed once. Measured: 1 to 13 publishes over 24 runs on this machine (before
+    // and after the same code), never near one per version.
+    assert.ok(published.length < 25, `${published.length} publishes for 50 edits`);
     const versions = published.map((p) => p.version ?? 0);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'versions only go up');
     client.close(u);
