@@ -507,8 +507,7 @@ export class Walker implements WalkResult {
           return;
         }
         if (obj.kind === 'param' && attr === 'requires_grad') {
-          const flag = value.kind === 'bool' ? value.value : undefined;
-          this.recordFreeze(target, [{ root: obj.leaf.owner, expr: target.text, node: target, leaf: obj.leaf }], flag);
+          this.setParamRequiresGrad(obj.leaf, value, target);
           return;
         }
         if (obj.kind === 'module') {
@@ -572,6 +571,11 @@ export class Walker implements WalkResult {
       default:
         return;
     }
+  }
+
+  /** `p.requires_grad = flag` / `p.requires_grad_(flag)` on one parameter the walker knows. */
+  private setParamRequiresGrad(leaf: ParamLeaf, flag: Value, node: SyntaxNode): void {
+    this.recordFreeze(node, [{ root: leaf.owner, expr: node.text, node, leaf }], flag.kind === 'bool' ? flag.value : undefined);
   }
 
   private paramIterAssignment(it: ParamIter, attr: string, value: Value, node: SyntaxNode, frame: Frame): void {
@@ -1406,9 +1410,8 @@ export class Walker implements WalkResult {
     if (method === 'requires_grad_' && (receiver.kind === 'param' || receiver.kind === ('paramiter' as string))) {
       // `p.requires_grad_(False)`: as `p.requires_grad = False` (the flag defaults to True).
       const flag = positional[0] ?? keywords.get('requires_grad') ?? { kind: 'bool', value: true };
-      if (receiver.kind === 'param') {
-        this.recordFreeze(node, [{ root: receiver.leaf.owner, expr: node.text, node, leaf: receiver.leaf }], flag.kind === 'bool' ? flag.value : undefined);
-      } else this.paramIterAssignment(receiver as unknown as ParamIter, 'requires_grad', flag, node, frame);
+      if (receiver.kind === 'param') this.setParamRequiresGrad(receiver.leaf, flag, node);
+      else this.paramIterAssignment(receiver as unknown as ParamIter, 'requires_grad', flag, node, frame);
       return receiver;
     }
     if (receiver.kind === 'module') {
