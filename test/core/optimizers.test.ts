@@ -251,6 +251,37 @@ opt2 = torch.optim.AdamW([{"params": decay}, {"params": no_decay, "weight_decay"
     assert.equal(optimizerOf(w, 'opt').groupsComplete, false);
     assert.equal(optimizerOf(w, 'opt2').groupsComplete, true);
   });
+
+  test('groups taken out of the list: followed where surely run, else the groups are unknown', async () => {
+    // DeepSpeed-Chat drops its LoRA group when no LoRA parameter matched; torch 1.13 builds 2 groups.
+    const w = await walk(`${NET}groups = [
+    {"params": [p for n, p in model.named_parameters() if "bias" not in n and "lora_" not in n]},
+    {"params": [p for n, p in model.named_parameters() if "lora_" in n], "lr": 5e-4},
+    {"params": [p for n, p in model.named_parameters() if "bias" in n], "weight_decay": 0.0},
+]
+if not groups[1]["params"]:
+    groups.pop(1)
+opt = torch.optim.AdamW(groups, lr=1e-3)
+g2 = [{"params": model.encoder.parameters()}, {"params": model.head.parameters(), "lr": 0.5}, {"params": []}]
+g2.pop()
+g2.pop(0)
+opt2 = torch.optim.SGD(g2, lr=0.1)
+g3 = [{"params": model.encoder.parameters()}, {"params": model.head.parameters()}]
+del g3[0]
+opt3 = torch.optim.SGD(g3, lr=0.1)
+g4 = [{"params": model.encoder.parameters()}, {"params": model.head.parameters()}]
+g4.sort(key=lambda g: len(g))
+opt4 = torch.optim.SGD(g4, lr=0.1)
+`);
+    assert.equal(optimizerOf(w, 'opt').groups, undefined);
+    const opt2 = optimizerOf(w, 'opt2');
+    assert.equal(opt2.groups?.length, 1);
+    assert.equal(opt2.groupsComplete, true);
+    assert.deepEqual(groupNames(opt2.groups![0], moduleOf(w, 'model')), ['head.weight', 'head.bias']);
+    assert.deepEqual(effective(opt2.groups![0], 'lr'), { value: 0.5, source: 'group' });
+    assert.equal(optimizerOf(w, 'opt3').groups, undefined);
+    assert.equal(optimizerOf(w, 'opt4').groups, undefined);
+  });
 });
 
 describe('wrappers that hand optimizers back', () => {

@@ -101,6 +101,7 @@ export function addParamGroup(opt: OptimizerModel, group: Value, node: SyntaxNod
 const EMPTY_LIST: Value = Object.freeze({ kind: 'list', items: [], exact: true, flavor: 'list' }) as Value;
 
 function buildGroups(value: Value, node: SyntaxNode, drained: (v: Value) => Value = (v) => v): { groups: ParamGroupModel[]; complete: boolean } | undefined {
+  if (value.kind === 'list' && value.forgotten) return undefined;
   if (value.kind === 'list' && value.flavor !== 'set' && value.items.some((i) => i.kind === 'dict')) {
     if (!value.items.every((i) => i.kind === 'dict')) return undefined;
     const groups = value.items.map((item, i) => groupFromDict(item as DictValue, value.itemNodes?.[i] ?? node, i, drained));
@@ -144,6 +145,7 @@ function selectionsOf(value: Value): { selections: Selection[]; exact: boolean }
     case 'param':
       return { selections: [{ root: value.leaf.owner, expr: value.leaf.name, node: undefined as never, leaf: value.leaf }], exact: true };
     case 'list': {
+      if (value.forgotten) return undefined;
       const out: Selection[] = [];
       let exact = value.exact;
       for (const item of value.items) {

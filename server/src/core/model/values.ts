@@ -69,6 +69,12 @@ export interface ListValue {
   items: Value[];
   /** False when items may have been added that the walker could not see (loops, unknown calls). */
   exact: boolean;
+  /**
+   * Items were taken out or moved where the walker could not follow (`groups.pop(1)` under an
+   * `if` it cannot decide, `remove`, `sort`, `del groups[i]`): `items` is then empty and
+   * `exact` false, and what the list holds is not known at all.
+   */
+  forgotten?: boolean;
   flavor: 'list' | 'tuple' | 'set';
   node?: SyntaxNode;
   /** Item expressions, parallel to `items`, when the list is a literal. */

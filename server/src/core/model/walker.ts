@@ -427,9 +427,20 @@ export class Walker implements WalkResult {
       case 'block':
         this.block(node.namedChildren, frame);
         return;
+      case 'delete_statement':
+        // `del groups[1]`, `del groups[:2]`: the list's items are no longer known.
+        for (const target of node.namedChildren.flatMap((c) => (c.type === 'expression_list' ? c.namedChildren : [c]))) {
+          if (target.type !== 'subscript') continue;
+          const obj = this.evaluate(target.childForFieldName('value'), frame);
+          if (obj.kind === 'list') {
+            this.mutations++;
+            this.forgetItems(obj);
+          }
+        }
+        return;
       default:
-        // global, nonlocal, pass, raise, assert, delete, print...: evaluate what they contain so
-        // that optimizers built inside them are still seen.
+        // global, nonlocal, pass, raise, assert, print...: evaluate what they contain so that
+        // optimizers built inside them are still seen.
         for (const child of node.namedChildren) if (isExpression(child)) this.evaluate(child, frame);
     }
   }
@@ -792,6 +803,14 @@ export class Walker implements WalkResult {
    */
   private maybeAdded(list: Value & { kind: 'list' }, added: Value | undefined): void {
     if (this.undecidedDepth > 0 && added?.kind !== ('paramiter' as string)) list.exact = false;
+  }
+
+  /** Items taken out or moved in a way the walker does not follow: what the list holds is no longer known. */
+  private forgetItems(list: Value & { kind: 'list' }): void {
+    list.items.length = 0;
+    list.itemNodes = undefined;
+    list.exact = false;
+    list.forgotten = true;
   }
 
   /** What an iteration of a loop could change (see `changedSince`). */
@@ -1504,6 +1523,30 @@ export class Walker implements WalkResult {
         }
         case 'insert':
           receiver.exact = false;
+          return { kind: 'none' };
+        case 'pop': {
+          // `groups.pop(1)`, `groups.pop()`: followed where it surely runs and the index is known.
+          const index = positional.length === 0 ? { kind: 'number' as const, value: -1 } : positional[0];
+          const i = index?.kind === 'number' && Number.isInteger(index.value) ? (index.value < 0 ? receiver.items.length + index.value : index.value) : -1;
+          if (this.undecidedDepth === 0 && receiver.exact && !receiver.forgotten && i >= 0 && i < receiver.items.length) {
+            receiver.itemNodes?.splice(i, 1);
+            return receiver.items.splice(i, 1)[0];
+          }
+          this.forgetItems(receiver);
+          return UNKNOWN;
+        }
+        case 'clear':
+          if (this.undecidedDepth === 0) {
+            receiver.items.length = 0;
+            receiver.itemNodes = undefined;
+            receiver.exact = true;
+            receiver.forgotten = undefined;
+          } else this.forgetItems(receiver);
+          return { kind: 'none' };
+        case 'remove':
+        case 'sort':
+        case 'reverse':
+          this.forgetItems(receiver);
           return { kind: 'none' };
         default:
           return UNKNOWN;
