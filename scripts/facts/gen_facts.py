@@ -406,6 +406,108 @@ def build_model(ctor, fast=True):
         return tv_models.get_model(ctor, **kwargs), kwargs
 
 
+# Builder keywords that may leave every parameter as it is, each with a value other than its
+# default; model_fact keeps those that, measured on that model, change no parameter name or shape.
+PARAMETER_FREE_CANDIDATES = {
+    "progress": False, "dropout": 0.3, "attention_dropout": 0.3, "stochastic_depth_prob": 0.3,
+    "zero_init_residual": True, "transform_input": True, "memory_efficient": True, "drop_rate": 0.3,
+    "init_weights": None,  # the other value of the model's default (it only chooses the init)
+}
+NUM_CLASSES_PROBE = 7
+
+
+def shapes(model):
+    return [(n, list(p.shape)) for n, p in model.named_parameters()]
+
+
+def builder_keywords(ctor, model):
+    """The keywords the builder passes on to the model class (the class's own __init__ arguments)."""
+    return {n: p.default for n, p in inspect.signature(type(model).__init__).parameters.items()
+            if n != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+@contextlib.contextmanager
+def offline_weights():
+    """Build with `weights=` set, without downloading: the state dict is empty and not loaded.
+
+    What the builder does around the weights (torchvision's googlenet drops its auxiliary heads
+    unless aux_logits=True is asked for) is what is measured; the values do not matter."""
+    from torchvision.models._api import WeightsEnum
+    saved = (WeightsEnum.get_state_dict, nn.Module.load_state_dict)
+    WeightsEnum.get_state_dict = lambda self, *a, **k: {}
+    nn.Module.load_state_dict = lambda self, *a, **k: None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        WeightsEnum.get_state_dict, nn.Module.load_state_dict = saved
+
+
+def build_with(ctor, **kwargs):
+    with torch.no_grad(), skip_init():
+        return tv_models.get_model(ctor, **{**MODEL_KWARGS.get(ctor, {}), **kwargs})
+
+
+def removed_children(default, other):
+    """Children of `default` that `other` lacks, when that is the only difference; else None."""
+    names = [n for n, _ in other.named_children()]
+    gone = [n for n, _ in default.named_children() if n not in names]
+    kept = [(n, s) for n, s in shapes(default) if n.split(".")[0] not in gone]
+    return gone if kept == shapes(other) else None
+
+
+def builder_facts(ctor, model):
+    """How the builder's keywords change the parameters (measured; see TorchvisionModelFact)."""
+    default = shapes(model)
+    keywords = builder_keywords(ctor, model)
+    free = []
+    for name, value in PARAMETER_FREE_CANDIDATES.items():
+        if name != "progress" and name not in keywords:
+            continue
+        if value is None:
+            value = not keywords[name] if isinstance(keywords[name], bool) else False
+        try:
+            same = shapes(build_with(ctor, weights=None, **{name: value})) == default
+        except TypeError:  # the builder sets it itself (efficientnet's dropout)
+            continue
+        if same:
+            free.append(name)
+    out = {"parameterFreeKeywords": free}
+    if "num_classes" in keywords:
+        probe = shapes(build_with(ctor, weights=None, num_classes=NUM_CLASSES_PROBE))
+        assert [n for n, _ in probe] == [n for n, _ in default], f"{ctor}: num_classes changes names"
+        axes = []
+        for (n, a), (_, b) in zip(default, probe):
+            if a == b:
+                continue
+            diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            assert len(a) == len(b) and len(diff) == 1 and b[diff[0]] == NUM_CLASSES_PROBE, f"{ctor}: {n} {a} -> {b}"
+            assert a[diff[0]] == keywords["num_classes"], f"{ctor}: {n} {a}"
+            axes.append([n, diff[0]])
+        out["numClasses"] = {"default": keywords["num_classes"], "axes": axes}
+    if "aux_logits" in keywords:
+        gone = removed_children(model, build_with(ctor, weights=None, aux_logits=False))
+        assert gone, f"{ctor}: aux_logits=False changes more than whole children"
+        out["auxLogits"] = {"default": keywords["aux_logits"], "children": gone}
+    # Each weights= value, and the legacy pretrained=True: the children it removes, or None when
+    # it changes parameters otherwise (vit_h_14's SWAG weights are for 518-pixel images). Only
+    # the ones that change something are listed.
+    enum = tv_models.get_model_weights(ctor)
+    differ = {}
+    variants = [(w.name, {"weights": w}) for w in enum] + [("pretrained=True", {"pretrained": True})]
+    for label, kw in variants:
+        with offline_weights():
+            try:
+                built = build_with(ctor, **kw)
+            except ValueError:  # pretrained=True where no weights are available: it raises
+                continue
+        if shapes(built) != default:
+            differ[label] = removed_children(model, built)
+    out["weights"] = {"DEFAULT": enum.DEFAULT.name, "members": [w.name for w in enum], "differ": differ}
+    return out
+
+
 def model_fact(ctor):
     model, kwargs = build_model(ctor)
     named = list(model.named_parameters())  # deduplicated, like the optimizer sees them
@@ -417,6 +519,7 @@ def model_fact(ctor):
         "ownNumParams": numel(model.parameters(recurse=False)),
         "children": [child_fact(n, c, 1) for n, c in model.named_children()],
         "parameters": [[n, list(p.shape)] for n, p in named],
+        "builderKeywords": builder_facts(ctor, model),
     }
     return fact
 

@@ -302,6 +302,17 @@ test('groups --format json gives the quiz lrs', () => {
   assert.equal(out.optimizers.length, 1);
   assert.deepEqual(out.optimizers[0].lrs, [0.001, 0.01]);
   assert.equal(out.optimizers[0].groups![1].tensors, 0);
+  assert.deepEqual((out.optimizers[0] as unknown as { schedulers: unknown[] }).schedulers, []);
+});
+
+test('groups says the lrs hold until a scheduler built on the optimizer sets them', () => {
+  // torch 1.13: after LinearLR(opt, start_factor=0.1) the group's lr is already 0.010000000000000002.
+  const file = tmpFile('warmup.py', 'import torch\nm = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\nwarmup = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.1)\n');
+  const r = optlint('groups', file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /== \[0\.1\]  \(until `warmup = LinearLR\(\.\.\.\)` at line 4 sets them: see `optlint schedule`\)/);
+  const json = JSON.parse(optlint('groups', '--format', 'json', file).stdout) as { optimizers: Array<{ schedulers: unknown[] }> };
+  assert.deepEqual(json.optimizers[0].schedulers, [{ className: 'LinearLR', variable: 'warmup', line: 4 }]);
 });
 
 test('groups --format json on the resnet18 sample: seven groups, fc at 0.01', (t) => {

@@ -234,6 +234,50 @@ describe('torchvision', () => {
     const w = await walk('from torchvision.models import resnet50\nbackbone = resnet50()\n');
     assert.equal(countParams(moduleOf(w, 'backbone')), 25557032);
   });
+
+  test("the builder's arguments: num_classes resizes the classifier, aux_logits and weights drop children", async () => {
+    const w = await walk(`a = torchvision.models.resnet18(weights=None, num_classes=10, zero_init_residual=True)
+b = torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=False)
+c = torchvision.models.googlenet(weights=None, init_weights=False)
+d = torchvision.models.googlenet(weights=torchvision.models.GoogLeNet_Weights.DEFAULT)
+e = torchvision.models.googlenet(weights="IMAGENET1K_V1", aux_logits=True)
+f = torchvision.models.inception_v3(weights=None, aux_logits=False, num_classes=5, init_weights=False)
+g = torchvision.models.inception_v3(weights=torchvision.models.Inception_V3_Weights.DEFAULT)
+h = torchvision.models.resnet18(num_classes=n)
+`);
+    const count = (name: string) => [enumerateLeaves(moduleOf(w, name)).leaves.length, countParams(moduleOf(w, name))];
+    assert.deepEqual(count('a'), [62, 11181642]);
+    assert.equal(moduleOf(w, 'a').children.get('fc')!.attrs.get('out_features')?.kind === 'number', true);
+    assert.deepEqual(count('b'), [173, 6624904]);
+    assert.deepEqual(count('c'), [187, 13004888]);
+    // googlenet(weights=...) leaves its auxiliary heads out unless aux_logits=True is asked for.
+    assert.equal(moduleOf(w, 'd').complete, true);
+    assert.deepEqual(count('d'), [173, 6624904]);
+    assert.deepEqual([...moduleOf(w, 'e').children.keys()].filter((k) => k.startsWith('aux')), ['aux1', 'aux2']);
+    assert.deepEqual(count('f'), [284, 21795813]);
+    assert.ok(moduleOf(w, 'g').children.has('AuxLogits'));
+    // An unknown number of classes: the names hold, the sizes are not known.
+    assert.equal(enumerateLeaves(moduleOf(w, 'h')).leaves.length, 62);
+    assert.equal(countParams(moduleOf(w, 'h')), undefined);
+    assert.equal(countParams(moduleOf(w, 'h').children.get('layer1')!), 147968);
+  });
+
+  test('arguments that change the architecture otherwise leave the model unknown', async () => {
+    const w = await walk(`a = torchvision.models.mobilenet_v2(weights=None, width_mult=0.5)
+b = torchvision.models.resnet50(weights=None, norm_layer=torchvision.ops.FrozenBatchNorm2d)
+c = torchvision.models.vit_b_16(weights=torchvision.models.ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1)
+d = torchvision.models.vit_b_16(weights=weights)
+e = torchvision.models.resnet18(weights=weights)
+f = torchvision.models.resnet18(**cfg)
+`);
+    for (const name of ['a', 'b', 'c', 'd', 'f']) {
+      const m = moduleOf(w, name);
+      assert.equal(m.complete, false, name);
+      assert.equal(countParams(m), undefined, name);
+    }
+    // Every resnet18 weights value builds the same parameters.
+    assert.equal(countParams(moduleOf(w, 'e')), 11689512);
+  });
 });
 
 describe('torch.nn parameters and sizes', () => {

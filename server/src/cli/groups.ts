@@ -54,7 +54,7 @@ export async function runGroups(argv: string[], io: Io): Promise<number> {
 /** 1-based lines and columns, like `check --format json`. */
 function toJson(o: OptimizerSummary): unknown {
   const { character, ...rest } = o;
-  return { ...rest, line: o.line + 1, column: character + 1, groups: o.groups?.map((g) => ({ ...g, line: g.line + 1 })) ?? null };
+  return { ...rest, line: o.line + 1, column: character + 1, groups: o.groups?.map((g) => ({ ...g, line: g.line + 1 })) ?? null, schedulers: o.schedulers.map((s) => ({ ...s, line: s.line + 1 })) };
 }
 
 function formatOptimizer(file: string, opt: OptimizerSummary): string {
@@ -73,6 +73,11 @@ function formatOptimizer(file: string, opt: OptimizerSummary): string {
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const w2 = Math.max(...rows.map((r) => r[2].length));
   for (const r of rows) out += `${r[0]}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}\n`;
-  if (opt.lrs) out += `  [g['lr'] for g in ${opt.variable ?? 'optimizer'}.param_groups] == [${opt.groups.map((g) => g.hyperparameters.lr?.text ?? '?').join(', ')}]\n`;
+  if (opt.lrs) {
+    const sched = opt.schedulers[0];
+    // A scheduler sets the lrs as soon as it is built: the list holds until then.
+    const until = sched ? `  (until \`${sched.variable ? `${sched.variable} = ` : ''}${sched.className}(...)\` at line ${sched.line + 1} sets them: see \`optlint schedule\`)` : '';
+    out += `  [g['lr'] for g in ${opt.variable ?? 'optimizer'}.param_groups] == [${opt.groups.map((g) => g.hyperparameters.lr?.text ?? '?').join(', ')}]${until}\n`;
+  }
   return `${out}\n`;
 }

@@ -219,6 +219,30 @@ export interface TorchvisionModelFact {
   readonly children: readonly ChildFact[];
   /** The full `named_parameters()` list, in order, with shapes. */
   readonly parameters: readonly ParameterShape[];
+  readonly builderKeywords: BuilderKeywordFacts;
+}
+
+/**
+ * How the builder's keywords change the parameters, measured by building the model with other
+ * values (scripts/facts/gen_facts.py, `builder_facts`).
+ */
+export interface BuilderKeywordFacts {
+  /** Keywords that change no parameter's name or shape (`progress`, `dropout`, ...). */
+  readonly parameterFreeKeywords: readonly string[];
+  /** `num_classes`: its default, and the parameters whose shape has it on one axis. */
+  readonly numClasses?: { readonly default: number; readonly axes: readonly (readonly [string, number])[] };
+  /** `aux_logits` (googlenet, inception_v3): its default, and the children `False` leaves out. */
+  readonly auxLogits?: { readonly default: boolean; readonly children: readonly string[] };
+  /**
+   * `weights=`: the member DEFAULT stands for, every member, and the ones (with
+   * `pretrained=True`) that change the parameters: the children they leave out, or null when
+   * they change parameters otherwise.
+   */
+  readonly weights: {
+    readonly DEFAULT: string;
+    readonly members: readonly string[];
+    readonly differ: Readonly<Record<string, readonly string[] | null>>;
+  };
 }
 
 /** `torchvision-models.json`. */

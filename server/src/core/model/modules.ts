@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parsing';
-import { getModuleFact, getTorchvisionModel, type ChildFact, type ModuleFact } from '../facts';
+import { getModuleFact, getTorchvisionModel, type ChildFact, type ModuleFact, type TorchvisionModelFact } from '../facts';
 import { argumentOf, fixedNdim, paramShapes } from './nn-shapes';
 import { ModuleNode, ParamLeaf, type NamedLeaf, type Value } from './values';
 
@@ -163,23 +163,89 @@ export function createContainer(
   return m;
 }
 
-/** A torchvision model from the facts table, with every parameter as a leaf. */
-export function createTorchvisionModule(fnName: string, expr: string, node: SyntaxNode): ModuleNode | undefined {
+/**
+ * What a builder call makes of the model the facts table records (default arguments,
+ * `weights=None`): the top-level children it leaves out, and the number of classes (null when
+ * not known); 'unknown' when an argument changes the parameters in a way the table does not
+ * record (`norm_layer=`, `width_mult=`, `image_size=`, an argument it cannot evaluate, `**kwargs`).
+ */
+function builderVariant(fact: TorchvisionModelFact, args: CallArgs & { hasSplat?: boolean }): { removed: Set<string>; numClasses: number | null } | 'unknown' {
+  const kw = fact.builderKeywords;
+  if (args.hasSplat || args.positional.length) return 'unknown';
+  let numClasses: number | null = kw.numClasses?.default ?? null;
+  let aux: boolean | undefined;
+  // The weights member asked for: '' for none, undefined when it cannot be told.
+  let member: string | undefined = '';
+  for (const [name, v] of args.keywords) {
+    if (name === 'weights') {
+      if (v.kind === 'none') member = '';
+      else if (v.kind === 'string') member = v.value;
+      else if (v.kind === 'ref') member = v.path.slice(v.path.lastIndexOf('.') + 1);
+      else member = undefined;
+      if (member === 'DEFAULT') member = kw.weights.DEFAULT;
+      if (member !== undefined && member !== '' && !kw.weights.members.includes(member)) member = undefined;
+    } else if (name === 'pretrained') {
+      member = v.kind === 'bool' ? (v.value ? 'pretrained=True' : '') : undefined;
+    } else if (name === 'num_classes' && kw.numClasses) {
+      numClasses = v.kind === 'number' && v.isInt ? v.value : null;
+    } else if (name === 'aux_logits' && kw.auxLogits) {
+      if (v.kind !== 'bool') return 'unknown';
+      aux = v.value;
+    } else if (!kw.parameterFreeKeywords.includes(name)) {
+      return 'unknown';
+    }
+  }
+  const differ = kw.weights.differ;
+  if (member === undefined) {
+    // Weights it cannot tell: only a model every weights value builds alike is known.
+    if (Object.keys(differ).length) return 'unknown';
+    member = '';
+  }
+  const byWeights = member ? differ[member] : [];
+  if (byWeights === null) return 'unknown';
+  const removed = new Set(byWeights ?? []);
+  if (kw.auxLogits && aux !== undefined) {
+    for (const c of kw.auxLogits.children) {
+      if (aux) removed.delete(c);
+      else removed.add(c);
+    }
+  }
+  return { removed, numClasses };
+}
+
+/**
+ * A torchvision model from the facts table, with every parameter as a leaf, as the builder's
+ * arguments make it; a module whose structure is not known when they change it otherwise.
+ */
+export function createTorchvisionModule(fnName: string, expr: string, node: SyntaxNode, args: CallArgs & { hasSplat?: boolean } = { positional: [], keywords: new Map() }): ModuleNode | undefined {
   const fact = getTorchvisionModel(fnName);
   if (!fact) return undefined;
   const root = new ModuleNode(fact.class, 'torchvision', expr, node);
-  root.numParams = fact.numParams;
+  const variant = builderVariant(fact, args);
+  if (variant === 'unknown') {
+    root.complete = false;
+    return root;
+  }
+  const { removed, numClasses } = variant;
+  const resized = new Map<string, number>((fact.builderKeywords.numClasses?.axes ?? []).map(([name, axis]) => [name, axis]));
+  const classesChanged = numClasses !== fact.builderKeywords.numClasses?.default;
+  // The table's counts hold unless some parameter differs from the default model.
+  const changed = new Set<ModuleNode>();
   const build = (parent: ModuleNode, children: readonly ChildFact[]): void => {
     for (const c of children) {
-      const child = new ModuleNode(c.type, 'torchvision', `${parent === root ? '' : ''}${c.name}`, undefined);
+      if (parent === root && removed.has(c.name)) continue;
+      const child = new ModuleNode(c.type, 'torchvision', c.name, undefined);
       child.numParams = c.numParams;
       parent.addChild(c.name, child);
       if (c.children) build(child, c.children);
     }
   };
+  root.numParams = fact.numParams;
   build(root, fact.children);
-  for (const [qualified, shape] of fact.parameters) {
+  if (removed.size) changed.add(root);
+  for (const [qualified, recorded] of fact.parameters) {
     const parts = qualified.split('.');
+    if (removed.has(parts[0])) continue;
     let owner = root;
     let i = 0;
     while (i < parts.length - 1 && owner.children.has(parts[i])) {
@@ -187,10 +253,18 @@ export function createTorchvisionModule(fnName: string, expr: string, node: Synt
       i++;
     }
     const rest = parts.slice(i).join('.');
-    const numel = shape.reduce((a, b) => a * b, 1);
-    owner.ownParams.set(rest, new ParamLeaf(owner, rest, shape.length, numel));
-    if (rest === 'weight') setSizeAttributes(owner, shape);
+    let shape: readonly number[] | undefined = recorded;
+    const axis = classesChanged ? resized.get(qualified) : undefined;
+    if (axis !== undefined) {
+      shape = numClasses === null ? undefined : recorded.map((d, k) => (k === axis ? numClasses : d));
+      for (let m: ModuleNode | undefined = owner; m; m = m.parent) changed.add(m);
+    }
+    const numel = shape?.reduce((a, b) => a * b, 1);
+    owner.ownParams.set(rest, new ParamLeaf(owner, rest, recorded.length, numel));
+    if (rest === 'weight' && shape) setSizeAttributes(owner, shape);
   }
+  // Counted again from the leaves (unknown where a size is).
+  for (const m of changed) m.numParams = undefined;
   return root;
 }
 

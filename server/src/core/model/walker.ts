@@ -544,6 +544,14 @@ export class Walker implements WalkResult {
             m.attrs.delete(attr);
             m.complete = false;
             invalidateCounts(m);
+          } else if (value.kind === 'none' && (m.children.has(attr) || m.ownParams.has(attr))) {
+            // `model.aux1 = None`, `model.fc = None`: a submodule (or parameter) set to None stays
+            // registered as None, and named_parameters() skips it.
+            m.children.delete(attr);
+            m.ownParams.delete(attr);
+            m.attrs.set(attr, value);
+            if (this.undecidedDepth > 0) m.complete = false;
+            invalidateCounts(m);
           } else if (!m.children.has(attr) && !m.ownParams.has(attr)) {
             m.attrs.set(attr, value);
           } else if (value.kind === 'unknown') {
@@ -1640,7 +1648,7 @@ export class Walker implements WalkResult {
     }
     if (p.startsWith('torchvision.models.')) {
       const fn = p.split('.').pop()!;
-      const m = createTorchvisionModule(fn, node.text, node);
+      const m = createTorchvisionModule(fn, node.text, node, { positional, keywords, hasSplat: evaluated.hasSplat });
       if (m) {
         m.pretrained = torchvisionPretrained(keywords, evaluated.hasSplat);
         this.modules.push(m);

@@ -1,4 +1,4 @@
-import { countParams, type FileModel, type OptimizerModel, type ParamGroupModel, type Value } from '../model';
+import { countParams, type FileModel, type OptimizerModel, type ParamGroupModel, type SchedulerModel, type Value } from '../model';
 import { formatValue } from '../rules/helpers';
 
 /** A hyperparameter as shown to users: its value (null when unknown) and where it comes from. */
@@ -36,8 +36,14 @@ export interface OptimizerSummary {
    * (`if args.aux_loss: groups.append(...)`) or more may be added in ways the file does not show.
    */
   complete: boolean;
-  /** `[g['lr'] for g in optimizer.param_groups]`, with null where unknown. */
+  /** `[g['lr'] for g in optimizer.param_groups]` as the optimizer is built, with null where unknown. */
   lrs: Array<number | null> | null;
+  /**
+   * The schedulers built on this optimizer: from each one's construction on, the groups' lr is
+   * the schedule's (LinearLR multiplies it by start_factor at once, OneCycleLR sets
+   * max_lr / div_factor), not `lrs`.
+   */
+  schedulers: Array<{ className: string; variable: string | null; line: number }>;
 }
 
 /** The hyperparameters worth showing for every optimizer, in this order, when the class has them. */
@@ -45,10 +51,10 @@ export const SHOWN_KEYS = ['lr', 'weight_decay', 'momentum', 'betas', 'eps'];
 
 /** What `optlint groups` and the editor's hover show for each optimizer of a file. */
 export function summariseOptimizers(model: FileModel): OptimizerSummary[] {
-  return model.optimizers.map(summariseOptimizer);
+  return model.optimizers.map((opt) => summariseOptimizer(opt, model.schedulers));
 }
 
-export function summariseOptimizer(opt: OptimizerModel): OptimizerSummary {
+export function summariseOptimizer(opt: OptimizerModel, schedulers: SchedulerModel[] = []): OptimizerSummary {
   const groups = opt.groups?.map(summariseGroup) ?? null;
   return {
     className: opt.className,
@@ -58,6 +64,7 @@ export function summariseOptimizer(opt: OptimizerModel): OptimizerSummary {
     groups,
     complete: opt.groupsComplete,
     lrs: groups && opt.groupsComplete ? groups.map((g) => (typeof g.hyperparameters.lr?.value === 'number' ? g.hyperparameters.lr.value : null)) : null,
+    schedulers: schedulers.filter((s) => s.optimizer === opt).map((s) => ({ className: s.className, variable: s.variable ?? null, line: s.call.startPosition.row })),
   };
 }
 
