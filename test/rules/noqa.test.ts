@@ -74,3 +74,25 @@ describe('noqa', async () => {
     assert.deepEqual(codes(source('', '  # expect: OPT101  # noqa: OPT101')), ['3:OPT102']);
   });
 });
+
+describe('code a test expects to raise or warn', async () => {
+  const parser = await initParser();
+  const codes = (text: string): string[] => lintSource({ text, parser }).findings.map((f) => `${f.range.start.line}:${f.code}`).sort();
+  const HEAD = 'import pytest\nimport torch\nimport torch.nn as nn\nnet = nn.Linear(2, 2)\n';
+
+  test('the same invalid optimizer is reported in plain code, not under assertRaises / pytest.raises', () => {
+    // PyTorch's own test_optim.py: `with self.assertRaisesRegex(ValueError, "Invalid momentum value: -0.5"):`
+    assert.deepEqual(codes(`${HEAD}opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=-0.5)\n`), ['4:OPT202']);
+    const quiet = [
+      `class T:\n    def test(self):\n        with self.assertRaisesRegex(ValueError, "Invalid momentum value"):\n            torch.optim.SGD(net.parameters(), lr=0.1, momentum=-0.5)\n`,
+      `def test():\n    with pytest.raises(ValueError, match="Invalid momentum") as info:\n        torch.optim.SGD(net.parameters(), lr=0.1, momentum=-0.5)\n`,
+      `class T:\n    def test(self):\n        self.assertRaises(ValueError, torch.optim.SGD, net.parameters(), lr=0.1, momentum=-0.5)\n`,
+      `class T:\n    def test(self):\n        self.assertRaises(ValueError, lambda: torch.optim.SGD(net.parameters(), lr=0.1, momentum=-0.5))\n`,
+    ];
+    for (const body of quiet) assert.deepEqual(codes(HEAD + body), [], body);
+  });
+
+  test('a with block that asks for something else still reports', () => {
+    assert.deepEqual(codes(`${HEAD}with torch.no_grad():\n    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=-0.5)\n`), ['5:OPT202']);
+  });
+});

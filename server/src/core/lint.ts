@@ -111,6 +111,7 @@ function lintBatch(inputs: LintInput[], stageMs?: Map<string, number>): LintResu
       timed(stage.name);
     }
     const noqa = work.map((w) => (w && /noqa/i.test(w.input.text) ? collectNoqa(w.input.parser, w.tree.rootNode) : undefined));
+    const expected = work.map((w) => (w && EXPECTS_ERROR.test(w.input.text) ? expectedToFail(w.tree.rootNode) : undefined));
     for (const rule of rules) {
       work.forEach((w, i) => {
         if (!w || !w.rules.includes(rule)) return;
@@ -122,6 +123,7 @@ function lintBatch(inputs: LintInput[], stageMs?: Map<string, number>): LintResu
           report: (r: ReportInput): void => {
             const finding = toFinding(rule, r, settings);
             if (suppress && isSuppressed(suppress, finding)) return;
+            if (expected[i]?.some((s) => within(s, r.node))) return;
             w.findings.push(finding);
           },
         });
@@ -170,6 +172,49 @@ function dedupe(findings: Finding[]): Finding[] {
 export function selectRules(settings: LintSettings): Rule[] {
   const matches = (code: string, patterns: string[]): boolean => patterns.some((p) => p === 'ALL' || code.startsWith(p.toUpperCase()));
   return rules.filter((r) => (!settings.select?.length || matches(r.code, settings.select)) && !(settings.ignore?.length && matches(r.code, settings.ignore)));
+}
+
+/** Test code that asks for an error or a warning: `assertRaises`, `pytest.raises`, `assertWarns`... */
+const EXPECTS_ERROR = /\b(assertRaises\w*|assertWarns\w*|raises|warns)\s*\(/;
+
+/**
+ * Code a test expects to raise or warn: the body of `with self.assertRaises(...):` /
+ * `with pytest.raises(...):` (and the warning forms), and the arguments of
+ * `self.assertRaises(ValueError, optim.SGD, params, lr=-1)`. PyTorch's own optimizer tests build
+ * invalid optimizers on purpose; what optlint would say of them is what the test asserts, so
+ * nothing is reported there.
+ */
+function expectedToFail(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const asks = (call: SyntaxNode | null | undefined): boolean => {
+    if (call?.type !== 'call') return false;
+    const f = call.childForFieldName('function');
+    const name = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
+    return !!name && /^(assertRaises\w*|assertWarns\w*|raises|warns)$/.test(name);
+  };
+  for (const n of root.descendantsOfType(['with_statement', 'call'])) {
+    if (n.type === 'call') {
+      const args = n.childForFieldName('arguments');
+      if (args && asks(n) && args.namedChildren.length > 1) out.push(args);
+      continue;
+    }
+    const clause = n.namedChildren.find((c) => c.type === 'with_clause');
+    const items = clause?.namedChildren.filter((c) => c.type === 'with_item') ?? [];
+    const callOf = (item: SyntaxNode): SyntaxNode | undefined => {
+      const v = item.childForFieldName('value') ?? item.namedChildren[0];
+      // `with pytest.raises(ValueError) as info:`
+      return v?.type === 'as_pattern' ? v.namedChildren[0] : v;
+    };
+    if (items.some((item) => asks(callOf(item)))) {
+      const body = n.childForFieldName('body');
+      if (body) out.push(body);
+    }
+  }
+  return out;
+}
+
+function within(outer: SyntaxNode, n: SyntaxNode): boolean {
+  return n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
 }
 
 type NoqaMap = Map<number, Set<string> | 'all'>;
