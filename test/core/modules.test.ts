@@ -215,6 +215,16 @@ model.fc = nn.Linear(model.fc.in_features, 10)
   });
 });
 
+describe('imports', () => {
+  test('torch.nn.Linear with only `import torch`', async () => {
+    const { lintText } = await import('../../server/src/core/lint');
+    const r = await lintText('import torch\nm = torch.nn.Linear(4, 2)\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n');
+    const m = r.model!.modules[0];
+    assert.equal(m?.type, 'Linear');
+    assert.equal(countParams(m), 10);
+  });
+});
+
 describe('torchvision', () => {
   test('resnet18 children, parameter names and counts come from the facts table', async () => {
     const w = await walk('model = torchvision.models.resnet18(weights=None)\n');

@@ -158,7 +158,7 @@ const MAX_CALL_DEPTH = 6;
 /** The keyword maps of every call without keyword arguments (see evaluateArgs): never written. */
 const NO_KEYWORDS = new Map<string, unknown>();
 /** Words that make a statement worth evaluating whatever its variables are. */
-const RELEVANT_STATEMENT = /optim|param|requires_grad|[Ss]chedul|\bnn\.|torchvision|models\.|OrderedDict|self\.|super\(/;
+const RELEVANT_STATEMENT = /optim|param|requires_grad|[Ss]chedul|\bnn\b|torchvision|models\.|OrderedDict|self\.|super\(/;
 /** Imported names that construct what the model tracks (`from torch.nn import Linear`). */
 const RELEVANT_REF = /^(torch\.(nn|optim)|torchvision|collections|itertools|functools|pytorch_lightning|lightning|transformers|timm)\b/;
 /** `name = <literal>`: constants that hyperparameters are computed from. */
