@@ -752,7 +752,8 @@ export class Walker implements WalkResult {
     if (!target || !body) return;
     this.noteGroupKeyReads(node.childForFieldName('right'), target, body, frame);
     if (iterable.kind === 'paramsource') {
-      this.consume(iterable, node, 'loop');
+      // The iterable expression: a variable there is named in OPT108's message (`for p in q_params:`).
+      this.consume(iterable, node, 'loop', node.childForFieldName('right') ?? undefined);
       const it = this.paramIterFor(target, iterable);
       const saved = new Map<string, Value | undefined>();
       for (const name of [it.nameVar, it.paramVar]) if (name) saved.set(name, frame.scope.vars.get(name));

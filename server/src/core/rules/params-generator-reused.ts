@@ -20,7 +20,7 @@ export const paramsGeneratorReused = defineRule({
   fixSafety: 'safe',
   docs: {
     whatItDoes:
-      'Follows a variable bound to `model.parameters()`, `filter(...)` or a generator expression, and reports its second use: an optimizer, `clip_grad_norm_`, `list(...)`, `sum(...)` or a `for` loop after the generator has been consumed.',
+      'Follows a variable bound to `model.parameters()`, `filter(...)`, `itertools.chain(...)` or a generator expression, and reports its second use: an optimizer, `clip_grad_norm_`, `list(...)`, `sum(...)` or a `for` loop after the generator has been consumed.',
     whyIsThisBad:
       'A generator can be iterated once. The second consumer sees nothing: a second optimizer gets no parameters, and gradient clipping silently clips nothing, so training goes on without the safeguard it was written with.',
     example: `params = filter(lambda p: p.requires_grad, model.parameters())
