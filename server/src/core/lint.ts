@@ -174,8 +174,11 @@ export function selectRules(settings: LintSettings): Rule[] {
   return rules.filter((r) => (!settings.select?.length || matches(r.code, settings.select)) && !(settings.ignore?.length && matches(r.code, settings.ignore)));
 }
 
-/** Test code that asks for an error or a warning: `assertRaises`, `pytest.raises`, `assertWarns`... */
-const EXPECTS_ERROR = /\b(assertRaises\w*|assertWarns\w*|raises|warns)\s*\(/;
+/** Calls with which test code asks for an error or a warning: `assertRaises`, `pytest.raises`, `assertWarns`... */
+const EXPECTING_CALLS = String.raw`(assertRaises\w*|assertWarns\w*|raises|warns)`;
+const EXPECTING = new RegExp(`^${EXPECTING_CALLS}$`);
+/** A file that may call one of them (a cheap test before looking at its tree). */
+const EXPECTS_ERROR = new RegExp(String.raw`\b${EXPECTING_CALLS}\s*\(`);
 
 /**
  * Code a test expects to raise or warn: the body of `with self.assertRaises(...):` /
@@ -190,7 +193,12 @@ function expectedToFail(root: SyntaxNode): SyntaxNode[] {
     if (call?.type !== 'call') return false;
     const f = call.childForFieldName('function');
     const name = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
-    return !!name && /^(assertRaises\w*|assertWarns\w*|raises|warns)$/.test(name);
+    return !!name && EXPECTING.test(name);
+  };
+  const callOf = (item: SyntaxNode): SyntaxNode | undefined => {
+    const v = item.childForFieldName('value') ?? item.namedChildren[0];
+    // `with pytest.raises(ValueError) as info:`
+    return v?.type === 'as_pattern' ? v.namedChildren[0] : v;
   };
   for (const n of root.descendantsOfType(['with_statement', 'call'])) {
     if (n.type === 'call') {
@@ -200,11 +208,6 @@ function expectedToFail(root: SyntaxNode): SyntaxNode[] {
     }
     const clause = n.namedChildren.find((c) => c.type === 'with_clause');
     const items = clause?.namedChildren.filter((c) => c.type === 'with_item') ?? [];
-    const callOf = (item: SyntaxNode): SyntaxNode | undefined => {
-      const v = item.childForFieldName('value') ?? item.namedChildren[0];
-      // `with pytest.raises(ValueError) as info:`
-      return v?.type === 'as_pattern' ? v.namedChildren[0] : v;
-    };
     if (items.some((item) => asks(callOf(item)))) {
       const body = n.childForFieldName('body');
       if (body) out.push(body);

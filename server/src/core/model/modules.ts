@@ -229,8 +229,6 @@ export function createTorchvisionModule(fnName: string, expr: string, node: Synt
   const { removed, numClasses } = variant;
   const resized = new Map<string, number>((fact.builderKeywords.numClasses?.axes ?? []).map(([name, axis]) => [name, axis]));
   const classesChanged = numClasses !== fact.builderKeywords.numClasses?.default;
-  // The table's counts hold unless some parameter differs from the default model.
-  const changed = new Set<ModuleNode>();
   const build = (parent: ModuleNode, children: readonly ChildFact[]): void => {
     for (const c of children) {
       if (parent === root && removed.has(c.name)) continue;
@@ -242,7 +240,8 @@ export function createTorchvisionModule(fnName: string, expr: string, node: Synt
   };
   root.numParams = fact.numParams;
   build(root, fact.children);
-  if (removed.size) changed.add(root);
+  // The table's counts hold unless some parameter differs from the default model.
+  if (removed.size) invalidateCounts(root);
   for (const [qualified, recorded] of fact.parameters) {
     const parts = qualified.split('.');
     if (removed.has(parts[0])) continue;
@@ -257,15 +256,21 @@ export function createTorchvisionModule(fnName: string, expr: string, node: Synt
     const axis = classesChanged ? resized.get(qualified) : undefined;
     if (axis !== undefined) {
       shape = numClasses === null ? undefined : recorded.map((d, k) => (k === axis ? numClasses : d));
-      for (let m: ModuleNode | undefined = owner; m; m = m.parent) changed.add(m);
+      invalidateCounts(owner);
     }
     const numel = shape?.reduce((a, b) => a * b, 1);
     owner.ownParams.set(rest, new ParamLeaf(owner, rest, recorded.length, numel));
     if (rest === 'weight' && shape) setSizeAttributes(owner, shape);
   }
-  // Counted again from the leaves (unknown where a size is).
-  for (const m of changed) m.numParams = undefined;
   return root;
+}
+
+/**
+ * A module's structure changed: parameter counts taken from the facts table no longer hold (they
+ * are counted again from the leaves, unknown where a size is).
+ */
+export function invalidateCounts(m: ModuleNode): void {
+  for (let cur: ModuleNode | undefined = m; cur; cur = cur.parent) cur.numParams = undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
 import { someWord } from '../text';
 import { literalNumber, literalString } from './literals';
-import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, type CallArgs } from './modules';
+import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, invalidateCounts, type CallArgs } from './modules';
 import { getModuleFact } from '../facts';
 import { buildOptimizer, addParamGroup } from './optimizers';
 import { evaluatePredicate } from './predicate';
@@ -1537,7 +1537,7 @@ export class Walker implements WalkResult {
           // `groups.pop(1)`, `groups.pop()`: followed where it surely runs and the index is known.
           const index = positional.length === 0 ? { kind: 'number' as const, value: -1 } : positional[0];
           const i = index?.kind === 'number' && Number.isInteger(index.value) ? (index.value < 0 ? receiver.items.length + index.value : index.value) : -1;
-          if (this.undecidedDepth === 0 && receiver.exact && !receiver.forgotten && i >= 0 && i < receiver.items.length) {
+          if (this.undecidedDepth === 0 && receiver.exact && i >= 0 && i < receiver.items.length) {
             receiver.itemNodes?.splice(i, 1);
             return receiver.items.splice(i, 1)[0];
           }
@@ -2006,10 +2006,9 @@ function gradFreeAttributes(cls: SyntaxNode): Set<string> {
   const free = new Set<string>();
   const collect = (n: SyntaxNode): void => {
     for (const a of [n, ...n.descendantsOfType('attribute')]) {
-      if (a.type !== 'attribute' || inside.has(a.startIndex)) continue;
-      const obj = a.childForFieldName('object');
-      const attr = a.childForFieldName('attribute')?.text;
-      if (obj?.type === 'identifier' && obj.text === 'self' && attr) {
+      if (inside.has(a.startIndex)) continue;
+      const attr = selfAttribute(a);
+      if (attr) {
         inside.add(a.startIndex);
         free.add(attr);
       }
@@ -2034,14 +2033,20 @@ function gradFreeAttributes(cls: SyntaxNode): Set<string> {
   // assigning it (`self.x = ...` in `__init__`) is not a use.
   for (const a of cls.descendantsOfType('attribute')) {
     if (inside.has(a.startIndex)) continue;
-    const obj = a.childForFieldName('object');
-    const attr = a.childForFieldName('attribute')?.text;
-    if (obj?.type !== 'identifier' || obj.text !== 'self' || !attr || !free.has(attr)) continue;
+    const attr = selfAttribute(a);
+    if (!attr || !free.has(attr)) continue;
     const parent = a.parent;
     const assigned = parent?.type === 'assignment' && parent.childForFieldName('left')?.startIndex === a.startIndex;
     if (!assigned) free.delete(attr);
   }
   return free;
+}
+
+/** `x` for a `self.x` node, else undefined. */
+function selfAttribute(n: SyntaxNode): string | undefined {
+  if (n.type !== 'attribute') return undefined;
+  const obj = n.childForFieldName('object');
+  return obj?.type === 'identifier' && obj.text === 'self' ? n.childForFieldName('attribute')?.text : undefined;
 }
 
 /** A module of a model the walker cannot see into (an import, an argument), or inside one. */
@@ -2060,10 +2065,6 @@ function decidesOn(body: SyntaxNode, names: Set<string>): boolean {
   return false;
 }
 
-/** A module's structure changed: parameter counts taken from the facts table no longer hold. */
-function invalidateCounts(m: ModuleNode): void {
-  for (let cur: ModuleNode | undefined = m; cur; cur = cur.parent) cur.numParams = undefined;
-}
 
 /** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
 const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);

@@ -202,11 +202,13 @@ function run(req: ScheduleRequest, rec: Recorder, materialise: number): RunOutco
   for (const s of stepped) {
     if (s instanceof ReduceLROnPlateau) {
       const m = metricSeries(req, s.id);
+      const at = specs.findIndex((x) => x.id === s.id);
+      const label = labelOf(specs[at]);
       if (!m) {
-        return failAll(`\`${labelOf(specs.find((x) => x.id === s.id))}\` (ReduceLROnPlateau) depends on the metric passed to step(); give a metric series to simulate it`, specs.findIndex((x) => x.id === s.id));
+        return failAll(`\`${label}\` (ReduceLROnPlateau) depends on the metric passed to step(); give a metric series to simulate it`, at);
       }
       if (m.length < N - 1) {
-        notes.push(`the metric series for \`${labelOf(specs.find((x) => x.id === s.id))}\` has ${m.length} values; the trace stops after ${m.length + 1} steps`);
+        notes.push(`the metric series for \`${label}\` has ${m.length} values; the trace stops after ${m.length + 1} steps`);
       }
       s.metrics = m;
     }
