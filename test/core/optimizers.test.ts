@@ -341,6 +341,46 @@ for k in range(200):
     assert.equal(optimizerOf(w, 'opt').groups?.length, 1);
   });
 
+  test('a training loop settles: zero_grad, step and unittest assertions change nothing followed; each step call is recorded once', async () => {
+    // PyTorch's test_optim.py: a helper with `for _i in range(200):` around the steps, called
+    // from hundreds of tests, took the walker 3 s when every iteration looked like a change.
+    const src = `${NET}class T:
+    def check(self):
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, 10)
+        for _i in range(200):
+            opt.zero_grad()
+            loss = model(x).sum()
+            opt.step()
+            sched.step()
+            self.assertLess(loss.item(), 10)
+        return opt
+`;
+    const { Walker } = await import('../../server/src/core/model/walker');
+    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
+    const original = proto.loopBody;
+    let bodies = 0;
+    proto.loopBody = function (this: unknown, ...a: unknown[]) {
+      bodies++;
+      return original.apply(this, a);
+    };
+    let w: Awaited<ReturnType<typeof walk>>;
+    try {
+      w = await walk(src);
+    } finally {
+      proto.loopBody = original;
+    }
+    // Two iterations item by item, then the rest once as a loop over unknown values.
+    assert.equal(bodies, 3);
+    assert.deepEqual(
+      w.steps.map((s) => [s.target, s.node.text, s.loops.length]),
+      [
+        ['optimizer', 'opt.step()', 1],
+        ['scheduler', 'sched.step()', 1],
+      ],
+    );
+  });
+
   test('iterations that build or change something in place are still walked one by one', async () => {
     const w = await walk(`${NET}layers = []
 blocks = nn.Sequential()

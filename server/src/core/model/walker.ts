@@ -56,6 +56,11 @@ const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', '
 
 export class Scope {
   readonly vars = new Map<string, Value>();
+  /**
+   * While a branch or a loop iteration runs (see `journal`): each name bound since it started,
+   * with its value before the first change (undefined: it was unbound).
+   */
+  private changes?: Map<string, Value | undefined>;
   constructor(public readonly parent?: Scope) {}
   lookup(name: string): Value | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
@@ -65,8 +70,64 @@ export class Scope {
     return undefined;
   }
   set(name: string, v: Value): void {
+    const c = this.changes;
+    if (c && !c.has(name)) c.set(name, this.vars.get(name));
     this.vars.set(name, v);
   }
+
+  /**
+   * Runs `fn` and returns each name it bound in this scope, with its value before (undefined:
+   * unbound). The changes stay, and an enclosing `record` or `tryOut` sees them too.
+   */
+  record(fn: () => void): Map<string, Value | undefined> {
+    const outer = this.changes;
+    const mine = new Map<string, Value | undefined>();
+    this.changes = mine;
+    try {
+      fn();
+    } finally {
+      this.changes = outer;
+      if (outer) for (const [name, before] of mine) if (!outer.has(name)) outer.set(name, before);
+    }
+    return mine;
+  }
+
+  /**
+   * Runs `fn`, then takes back what it bound in this scope; returns each name it bound with its
+   * value before and after. Branches are run this way and then joined: each costs what it
+   * changes, not what the scope holds (a test function of thousands of lines has hundreds of
+   * locals and ifs).
+   */
+  tryOut(fn: () => void): Map<string, { before: Value | undefined; after: Value | undefined }> {
+    const outer = this.changes;
+    const mine = new Map<string, Value | undefined>();
+    this.changes = mine;
+    const out = new Map<string, { before: Value | undefined; after: Value | undefined }>();
+    try {
+      fn();
+    } finally {
+      this.changes = outer;
+      for (const [name, before] of mine) {
+        out.set(name, { before, after: this.vars.get(name) });
+        if (before === undefined) this.vars.delete(name);
+        else this.vars.set(name, before);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Library methods that change nothing the walker follows (an optimizer's groups, a module's
+ * children and flags, a list's items): a loop whose iterations only call these has settled.
+ * `.step()` is recorded as a StepCall, an effect of its own.
+ */
+const FOLLOWED_NOTHING = new Set(['zero_grad', 'step', 'state_dict', 'item', '__repr__', 'numel', 'size', 'dim']);
+
+function changesNothingFollowed(receiver: Value, method: string): boolean {
+  if (receiver.kind === 'optimizer' || receiver.kind === 'scheduler') return FOLLOWED_NOTHING.has(method);
+  // unittest's assertions (`self.assertEqual(...)` in a test class).
+  return /^assert[A-Z]/.test(method) || ((receiver.kind === 'module' || receiver.kind === 'param') && FOLLOWED_NOTHING.has(method));
 }
 
 /** A loop variable bound to each parameter of a parameter source. */
@@ -107,7 +168,8 @@ export interface StepCall {
 
 interface IterationSnapshot {
   effects: number;
-  vars: Map<string, Value>;
+  /** The locals the iteration bound, with their values before it (see Scope.record). */
+  bound: Map<string, Value | undefined>;
   returns: number;
 }
 
@@ -710,37 +772,36 @@ export class Walker implements WalkResult {
   }
 
   /**
-   * Runs alternative branches on copies of the local variables and joins them: a variable that
-   * ends up bound to different values in different branches becomes unknown.
+   * Runs alternative branches, each from the local variables as they were before them, and
+   * joins them: a variable that ends up bound to different values in different branches becomes
+   * unknown.
    */
   private branch(frame: Frame, branches: Array<(f: Frame) => void>, mayRunNone: boolean): void {
-    const before = new Map(frame.scope.vars);
-    const outcomes: Array<Map<string, Value>> = [];
+    const scope = frame.scope;
+    // Per name any branch binds: its value before the branches, and its value after each.
+    const before = new Map<string, Value | undefined>();
+    const outcomes: Array<Map<string, { after: Value | undefined }>> = [];
     for (const run of branches) {
-      frame.scope.vars.clear();
-      for (const [k, v] of before) frame.scope.vars.set(k, v);
-      run(frame);
-      outcomes.push(new Map(frame.scope.vars));
+      const changed = scope.tryOut(() => run(frame));
+      for (const [name, { before: was }] of changed) if (!before.has(name)) before.set(name, was);
+      outcomes.push(changed);
     }
-    if (mayRunNone) outcomes.push(before);
-    frame.scope.vars.clear();
-    const names = new Set<string>();
-    for (const o of outcomes) for (const k of o.keys()) names.add(k);
-    for (const name of names) {
-      const values = outcomes.map((o) => o.get(name));
+    for (const [name, was] of before) {
+      const values = outcomes.map((o) => (o.has(name) ? o.get(name)!.after : was));
+      if (mayRunNone) values.push(was);
       const first = values[0];
       const same = values.every((v) => v === first);
-      if (same && first) frame.scope.vars.set(name, first);
+      if (same && first) scope.set(name, first);
       else {
         const defined = values.filter((v): v is Value => v !== undefined);
         // Functions and classes defined in one branch only are still worth knowing.
         if (defined.length && defined.every((v) => v === defined[0]) && (defined[0].kind === 'function' || defined[0].kind === 'class')) {
-          frame.scope.vars.set(name, defined[0]);
+          scope.set(name, defined[0]);
         } else if (defined.length > 1 && defined.every((v) => v.kind === 'scheduler')) {
           // A scheduler chosen by a branch: unknown, but its `.step()` steps whichever it is.
           const schedulers = [...new Set(defined.map((v) => (v as { scheduler: SchedulerModel }).scheduler))];
-          frame.scope.vars.set(name, { kind: 'unknown', alternatives: schedulers.map((scheduler) => ({ kind: 'scheduler' as const, scheduler })) });
-        } else frame.scope.vars.set(name, UNKNOWN);
+          scope.set(name, { kind: 'unknown', alternatives: schedulers.map((scheduler) => ({ kind: 'scheduler' as const, scheduler })) });
+        } else scope.set(name, UNKNOWN);
       }
     }
   }
@@ -777,11 +838,17 @@ export class Walker implements WalkResult {
       // The loop's variables, once known; null when the body branches on them.
       let loopVars: Set<string> | null | undefined;
       for (let i = 0; i < items.length; i++) {
+        const iteration = () => {
+          this.assignTarget(target, items[i], frame);
+          this.loopBody(node, body, frame);
+        };
         // From the second iteration on, while several remain: did this one change anything?
-        const before = i >= 1 && i < items.length - 2 ? this.iterationSnapshot(frame) : undefined;
-        this.assignTarget(target, items[i], frame);
-        this.loopBody(node, body, frame);
-        if (!before) continue;
+        if (i < 1 || i >= items.length - 2) {
+          iteration();
+          continue;
+        }
+        const before = this.iterationSnapshot(frame);
+        before.bound = frame.scope.record(iteration);
         if (loopVars === undefined) {
           // The names the target binds (ASCII words; any other name only makes the test stricter).
           const names = new Set<string>();
@@ -822,9 +889,9 @@ export class Walker implements WalkResult {
     list.forgotten = true;
   }
 
-  /** What an iteration of a loop could change (see `changedSince`). */
+  /** What an iteration of a loop could change (see `changedSince`); `bound` is filled in after it. */
   private iterationSnapshot(frame: Frame): IterationSnapshot {
-    return { effects: this.effects(), vars: new Map(frame.scope.vars), returns: frame.returns?.length ?? 0 };
+    return { effects: this.effects(), bound: new Map(), returns: frame.returns?.length ?? 0 };
   }
 
   /**
@@ -834,9 +901,7 @@ export class Walker implements WalkResult {
    */
   private changedSince(before: IterationSnapshot, frame: Frame, except: Set<string>): boolean {
     if (this.effects() !== before.effects || (frame.returns?.length ?? 0) !== before.returns) return true;
-    const vars = frame.scope.vars;
-    if (vars.size !== before.vars.size) return true;
-    for (const [name, v] of vars) if (!except.has(name) && before.vars.get(name) !== v) return true;
+    for (const [name, was] of before.bound) if (!except.has(name) && frame.scope.vars.get(name) !== was) return true;
     return false;
   }
 
@@ -1419,13 +1484,30 @@ export class Walker implements WalkResult {
     return self && self.kind === 'class' ? self.cls : undefined;
   }
 
+  /** Step calls already recorded, by call and what it steps. */
+  private readonly recordedSteps = new Map<number, Set<OptimizerModel | SchedulerModel>>();
+
+  /**
+   * Records a `.step()` call the first time it is met for what it steps: the rules read the first
+   * record of each call (see uniqueSteps in schedule/loops.ts), and a loop unrolled over 200
+   * iterations would otherwise add one per iteration, and never look settled (see `changedSince`).
+   */
+  private recordStep(call: StepCall): void {
+    const target = (call.optimizer ?? call.scheduler)!;
+    let seen = this.recordedSteps.get(call.node.startIndex);
+    if (!seen) this.recordedSteps.set(call.node.startIndex, (seen = new Set()));
+    if (seen.has(target)) return;
+    seen.add(target);
+    this.steps.push(call);
+  }
+
   private methodCall(node: SyntaxNode, receiver: Value, method: string, argsNode: SyntaxNode | null, frame: Frame): Value {
     const evaluated = this.evaluateArgs(argsNode, frame);
-    if (receiver.kind !== 'unknown') this.mutations++;
+    if (receiver.kind !== 'unknown' && !changesNothingFollowed(receiver, method)) this.mutations++;
     const { positional, keywords } = evaluated.args;
     if (receiver.kind === 'unknown' && receiver.alternatives && method === 'step') {
       for (const alt of receiver.alternatives) {
-        if (alt.kind === 'scheduler') this.steps.push({ node, target: 'scheduler', scheduler: alt.scheduler, loops: [...frame.loops] });
+        if (alt.kind === 'scheduler') this.recordStep({ node, target: 'scheduler', scheduler: alt.scheduler, loops: [...frame.loops] });
       }
       return UNKNOWN;
     }
@@ -1583,11 +1665,11 @@ export class Walker implements WalkResult {
         addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node, this.torchVersion);
         return { kind: 'none' };
       }
-      if (method === 'step') this.steps.push({ node, target: 'optimizer', optimizer: receiver.optimizer, loops: [...frame.loops] });
+      if (method === 'step') this.recordStep({ node, target: 'optimizer', optimizer: receiver.optimizer, loops: [...frame.loops] });
       return UNKNOWN;
     }
     if (receiver.kind === 'scheduler') {
-      if (method === 'step') this.steps.push({ node, target: 'scheduler', scheduler: receiver.scheduler, loops: [...frame.loops] });
+      if (method === 'step') this.recordStep({ node, target: 'scheduler', scheduler: receiver.scheduler, loops: [...frame.loops] });
       return UNKNOWN;
     }
     if (receiver.kind === 'object') {
