@@ -341,7 +341,7 @@ for k in range(200):
     assert.equal(optimizerOf(w, 'opt').groups?.length, 1);
   });
 
-  test('a training loop settles: zero_grad, step and unittest assertions change nothing followed; each step call is recorded once', async () => {
+  test('a training loop settles: train(), zero_grad(), step(), unittest assertions and a scalar bound again to the same value change nothing followed; each step call is recorded once', async () => {
     // PyTorch's test_optim.py: a helper with `for _i in range(200):` around the steps, called
     // from hundreds of tests, took the walker 3 s when every iteration looked like a change.
     const src = `${NET}class T:
@@ -349,6 +349,8 @@ for k in range(200):
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         sched = torch.optim.lr_scheduler.StepLR(opt, 10)
         for _i in range(200):
+            model.train()
+            running_loss = 0.0
             opt.zero_grad()
             loss = model(x).sum()
             opt.step()

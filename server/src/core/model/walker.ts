@@ -119,15 +119,43 @@ export class Scope {
 
 /**
  * Library methods that change nothing the walker follows (an optimizer's groups, a module's
- * children and flags, a list's items): a loop whose iterations only call these has settled.
- * `.step()` is recorded as a StepCall, an effect of its own.
+ * children and `requires_grad` flags, a list's items): a loop whose iterations only call these
+ * has settled. An optimizer's or a scheduler's `.step()` is recorded as a StepCall, an effect of
+ * its own; `model.train()`, `model.to(device)` and the like change modes and devices, not
+ * parameters.
  */
-const FOLLOWED_NOTHING = new Set(['zero_grad', 'step', 'state_dict', 'item', '__repr__', 'numel', 'size', 'dim']);
+const CHANGE_NOTHING_FOLLOWED: Partial<Record<Value['kind'], Set<string>>> = {
+  optimizer: new Set(['zero_grad', 'step', 'state_dict', '__repr__']),
+  scheduler: new Set(['step', 'state_dict', 'get_last_lr', '__repr__']),
+  module: new Set(['zero_grad', 'state_dict', 'train', 'eval', 'to', 'cuda', 'cpu', 'float', 'half', 'double', 'bfloat16', 'parameters', 'named_parameters', 'children', 'named_children', 'modules', 'named_modules', 'buffers', 'named_buffers']),
+  param: new Set(['item', 'numel', 'size', 'dim']),
+};
 
 function changesNothingFollowed(receiver: Value, method: string): boolean {
-  if (receiver.kind === 'optimizer' || receiver.kind === 'scheduler') return FOLLOWED_NOTHING.has(method);
   // unittest's assertions (`self.assertEqual(...)` in a test class).
-  return /^assert[A-Z]/.test(method) || ((receiver.kind === 'module' || receiver.kind === 'param') && FOLLOWED_NOTHING.has(method));
+  return CHANGE_NOTHING_FOLLOWED[receiver.kind]?.has(method) === true || /^assert[A-Z]/.test(method);
+}
+
+/**
+ * The same value, or equal scalars (immutable, so either serves): `running_loss = 0.0` at the top
+ * of each epoch binds a new number object to the same value, which is no change.
+ */
+function interchangeable(a: Value | undefined, b: Value | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'number':
+      return a.value === (b as typeof a).value && a.isInt === (b as typeof a).isInt;
+    case 'string':
+    case 'bool':
+      return a.value === (b as typeof a).value;
+    case 'none':
+      return true;
+    case 'unknown':
+      return !a.alternatives && !(b as typeof a).alternatives;
+    default:
+      return false;
+  }
 }
 
 /** A loop variable bound to each parameter of a parameter source. */
@@ -901,7 +929,7 @@ export class Walker implements WalkResult {
    */
   private changedSince(before: IterationSnapshot, frame: Frame, except: Set<string>): boolean {
     if (this.effects() !== before.effects || (frame.returns?.length ?? 0) !== before.returns) return true;
-    for (const [name, was] of before.bound) if (!except.has(name) && frame.scope.vars.get(name) !== was) return true;
+    for (const [name, was] of before.bound) if (!except.has(name) && !interchangeable(frame.scope.vars.get(name), was)) return true;
     return false;
   }
 
