@@ -315,6 +315,33 @@ test('groups says the lrs hold until a scheduler built on the optimizer sets the
   assert.deepEqual(json.optimizers[0].schedulers, [{ className: 'LinearLR', variable: 'warmup', line: 4 }]);
 });
 
+test('groups marks a group added under an if, or in a loop of unknown length, as possibly missing', () => {
+  const file = tmpFile(
+    'maybe.py',
+    `import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+groups = [{"params": model[0].parameters(), "lr": 1e-3}]
+if args.train_head:
+    groups.append({"params": model[2].parameters(), "lr": 1e-2})
+for m in extra_modules:
+    groups += [{"params": m.parameters()}]
+opt = torch.optim.SGD(groups, lr=0.1)
+`,
+  );
+  const r = optlint('groups', file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\(3 groups; the run may have other groups\)/);
+  assert.match(r.stdout, /group 1 +model\[2\] .*\n +\(may be missing: added only if `args\.train_head`\)\n/);
+  assert.match(r.stdout, /group 2 +m .*\n +\(may be missing or repeated: added once per iteration of the loop at line 7, which runs an unknown number of times\)\n/);
+  assert.doesNotMatch(r.stdout, /param_groups\] ==/, 'no lr list is claimed for groups the run may not have');
+  const json = JSON.parse(optlint('groups', '--format', 'json', file).stdout) as GroupsJson;
+  assert.deepEqual(
+    json.optimizers[0].groups!.map((g) => (g as unknown as { mayBeMissing: string | null }).mayBeMissing?.split(':')[0] ?? null),
+    [null, 'may be missing', 'may be missing or repeated'],
+  );
+});
+
 test('groups --format json on the resnet18 sample: seven groups, fc at 0.01', (t) => {
   const r = optlint('groups', '--format', 'json', RESNET);
   assert.equal(r.status, 0, r.stderr);

@@ -252,6 +252,33 @@ opt2 = torch.optim.AdamW([{"params": decay}, {"params": no_decay, "weight_decay"
     assert.equal(optimizerOf(w, 'opt2').groupsComplete, true);
   });
 
+  test('a group appended in a loop of unknown length may be there any number of times; a list built in the loop body is still exact', async () => {
+    const w = await walk(`${NET}groups = [{"params": model.encoder.parameters()}]
+for h in extra_heads:
+    groups.append({"params": h.parameters(), "lr": 1e-2})
+opt = torch.optim.SGD(groups, lr=0.1)
+def head_groups(m):
+    out = []
+    out.append({"params": m.parameters(), "lr": 1e-2})
+    return out
+for epoch in range(args.epochs):
+    fresh = []
+    fresh.append({"params": model.encoder.parameters()})
+    fresh += [{"params": model.head.parameters(), "lr": 1e-2}]
+    opt2 = torch.optim.SGD(fresh, lr=0.1)
+    opt3 = torch.optim.SGD(head_groups(model.head), lr=0.1)
+`);
+    const opt = optimizerOf(w, 'opt');
+    assert.equal(opt.groups?.length, 2, 'the groups it knows are kept');
+    assert.equal(opt.groupsComplete, false);
+    const opt2 = w.optimizers.find((o) => o.variable === 'opt2')!;
+    assert.equal(opt2.groups?.length, 2);
+    assert.equal(opt2.groupsComplete, true);
+    const opt3 = w.optimizers.find((o) => o.variable === 'opt3')!;
+    assert.equal(opt3.groups?.length, 1);
+    assert.equal(opt3.groupsComplete, true, 'a list built by a function the loop calls is fresh each call');
+  });
+
   test('groups taken out of the list: followed where surely run, else the groups are unknown', async () => {
     // DeepSpeed-Chat drops its LoRA group when no LoRA parameter matched; torch 1.13 builds 2 groups.
     const w = await walk(`${NET}groups = [

@@ -72,7 +72,11 @@ function formatOptimizer(file: string, opt: OptimizerSummary): string {
   });
   const w1 = Math.max(...rows.map((r) => r[1].length));
   const w2 = Math.max(...rows.map((r) => r[2].length));
-  for (const r of rows) out += `${r[0]}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}\n`;
+  opt.groups.forEach((g, i) => {
+    const r = rows[i];
+    out += `${r[0]}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}\n`;
+    if (g.mayBeMissing) out += `           (${g.mayBeMissing})\n`;
+  });
   if (opt.lrs) {
     const sched = opt.schedulers[0];
     // A scheduler sets the lrs as soon as it is built: the list holds until then.

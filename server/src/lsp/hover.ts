@@ -51,7 +51,7 @@ export function optimizerHover(opt: OptimizerModel): HoverContent {
     const holds = g.sources.length ? g.sources.map((x) => `\`${escapeCell(x)}\``).join(', ') : '?';
     const count = g.params !== null ? g.params.toLocaleString('en-US') : g.tensors !== null ? `${g.tensors} tensors` : '?';
     const values = cols.map(([k]) => cell(g.hyperparameters[k]));
-    lines.push(`| ${g.index}${g.addedLater ? ' (added later)' : ''} | ${holds} | ${count} | ${values.join(' | ')} |`);
+    lines.push(`| ${g.index}${g.addedLater ? ' (added later)' : ''}${g.mayBeMissing ? ' (may be missing)' : ''} | ${holds} | ${count} | ${values.join(' | ')} |`);
   }
   lines.push('');
   lines.push('Values in *italics* are not written in the group: *(optimizer)* comes from the constructor’s argument, *(default)* is the class default.');

@@ -282,6 +282,11 @@ export interface ParamGroupModel {
   effective: Map<string, EffectiveValue>;
   /** Added later with `add_param_group`. */
   added?: boolean;
+  /**
+   * Put in the list of groups by code that may not run, or may run several times: what that means
+   * and why (`may be missing: added only if \`args.train_head\``).
+   */
+  mayBeMissing?: string;
 }
 
 export interface BoundArgument {

@@ -558,7 +558,7 @@ export class Walker implements WalkResult {
           current.items.push(...rhs.items);
           if (!rhs.exact) current.exact = false;
         } else current.exact = false;
-        this.maybeAdded(current, rhs);
+        this.maybeAdded(current, rhs, frame);
         return;
       }
       this.assignTarget(left, binaryOp(op.slice(0, -1), current, rhs), frame);
@@ -896,7 +896,12 @@ export class Walker implements WalkResult {
       return;
     }
     this.assignTarget(target, UNKNOWN, frame);
-    this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+    this.repeating.push({ node, calls: this.callStack.length });
+    try {
+      this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
+    } finally {
+      this.repeating.pop();
+    }
   }
 
   /**
@@ -905,8 +910,45 @@ export class Walker implements WalkResult {
    * own `if` is not such an item: that `if` is a filter, decided per parameter (see
    * paramIterAssignment).
    */
-  private maybeAdded(list: Value & { kind: 'list' }, added: Value | undefined): void {
-    if (this.undecidedDepth > 0 && added?.kind !== ('paramiter' as string)) list.exact = false;
+  private maybeAdded(list: Value & { kind: 'list' }, added: Value | undefined, frame: Frame): void {
+    if (added?.kind === ('paramiter' as string)) return;
+    const repeated = this.addedRepeatedly(list);
+    if (this.undecidedDepth === 0 && !repeated) return;
+    list.exact = false;
+    // Why the items may be missing (or there several times), for the groups they become.
+    const conditions = frame.conditions.filter((c) => !c.decided).map((c) => `\`${c.negated ? `not (${c.node.text})` : c.node.text}\``);
+    const loop = this.repeating[this.repeating.length - 1];
+    const why = repeated
+      ? `may be missing or repeated: added once per iteration of the loop at line ${loop.node.startPosition.row + 1}, which runs an unknown number of times`
+      : conditions.length
+        ? `may be missing: added only if ${conditions.join(' and ')}`
+        : 'may be missing: added by code that may not run';
+    for (const item of added?.kind === 'list' ? added.items : added ? [added] : []) if (!this.addedWhen.has(item)) this.addedWhen.set(item, why);
+  }
+
+  /** Items added to a list by code that may not run, or may run many times: why (see ParamGroupModel.mayBeMissing). */
+  private readonly addedWhen = new WeakMap<Value, string>();
+
+  /**
+   * Loops walked once for an unknown number of iterations (`for m in extra_modules:`), innermost
+   * last, with the depth of the call stack when each started.
+   */
+  private readonly repeating: Array<{ node: SyntaxNode; calls: number }> = [];
+
+  /**
+   * An item added in a loop that runs an unknown number of times is added that many times, none
+   * included, to a list that outlives an iteration: one built before the loop, not in its body
+   * (or in a function the body calls).
+   */
+  private addedRepeatedly(list: Value & { kind: 'list' }): boolean {
+    const loop = this.repeating[this.repeating.length - 1];
+    if (!loop) return false;
+    const born = list.node;
+    if (!born) return true;
+    const within = (n: SyntaxNode) => born.startIndex >= n.startIndex && born.endIndex <= n.endIndex;
+    if (within(loop.node)) return false;
+    for (let i = loop.calls; i < this.callStack.length; i++) if (within(this.callStack[i])) return false;
+    return true;
   }
 
   /** Items taken out or moved in a way the walker does not follow: what the list holds is no longer known. */
@@ -1629,7 +1671,7 @@ export class Walker implements WalkResult {
       switch (method) {
         case 'append':
           receiver.items.push(positional[0] ?? UNKNOWN);
-          this.maybeAdded(receiver, positional[0]);
+          this.maybeAdded(receiver, positional[0], frame);
           return { kind: 'none' };
         case 'extend': {
           const x = positional[0];
@@ -1637,7 +1679,7 @@ export class Walker implements WalkResult {
             receiver.items.push(...x.items);
             if (!x.exact) receiver.exact = false;
           } else receiver.exact = false;
-          this.maybeAdded(receiver, x);
+          this.maybeAdded(receiver, x, frame);
           return { kind: 'none' };
         }
         case 'insert':
@@ -1750,6 +1792,8 @@ export class Walker implements WalkResult {
       const self = this.currentClass(frame) ? frame.scope.lookup('self') : undefined;
       if (self?.kind === 'module') opt.owner = self.module;
       for (const g of opt.groups ?? []) {
+        const why = g.dict && this.addedWhen.get(g.dict);
+        if (why) g.mayBeMissing = why;
         const v = g.dict?.entries.find((e) => e.key === 'params')?.value;
         if (v?.kind === 'paramsource') this.consume(v, g.paramsNode ?? node, 'optimizer', g.paramsNode);
       }

@@ -22,6 +22,11 @@ export interface GroupSummary {
   exact: boolean;
   hyperparameters: Record<string, ShownValue>;
   addedLater: boolean;
+  /**
+   * When the run may lack this group or have it several times, that and why (`may be missing:
+   * added only if \`args.aux\``); null when it is surely there once.
+   */
+  mayBeMissing: string | null;
 }
 
 export interface OptimizerSummary {
@@ -94,6 +99,7 @@ function summariseGroup(g: ParamGroupModel): GroupSummary {
     exact: g.params?.exact ?? false,
     hyperparameters,
     addedLater: g.added ?? false,
+    mayBeMissing: g.mayBeMissing ?? null,
   };
 }
 
