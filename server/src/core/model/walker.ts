@@ -57,8 +57,8 @@ const SELF_RETURNING = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', '
 export class Scope {
   readonly vars = new Map<string, Value>();
   /**
-   * While a branch or a loop iteration runs (see `journal`): each name bound since it started,
-   * with its value before the first change (undefined: it was unbound).
+   * While a branch or a loop iteration runs (see `record` and `tryOut`): each name bound since it
+   * started, with its value before the first change (undefined: it was unbound).
    */
   private changes?: Map<string, Value | undefined>;
   constructor(public readonly parent?: Scope) {}
@@ -80,15 +80,9 @@ export class Scope {
    * unbound). The changes stay, and an enclosing `record` or `tryOut` sees them too.
    */
   record(fn: () => void): Map<string, Value | undefined> {
+    const mine = this.journal(fn);
     const outer = this.changes;
-    const mine = new Map<string, Value | undefined>();
-    this.changes = mine;
-    try {
-      fn();
-    } finally {
-      this.changes = outer;
-      if (outer) for (const [name, before] of mine) if (!outer.has(name)) outer.set(name, before);
-    }
+    if (outer) for (const [name, before] of mine) if (!outer.has(name)) outer.set(name, before);
     return mine;
   }
 
@@ -99,21 +93,26 @@ export class Scope {
    * locals and ifs).
    */
   tryOut(fn: () => void): Map<string, { before: Value | undefined; after: Value | undefined }> {
+    const out = new Map<string, { before: Value | undefined; after: Value | undefined }>();
+    for (const [name, before] of this.journal(fn)) {
+      out.set(name, { before, after: this.vars.get(name) });
+      if (before === undefined) this.vars.delete(name);
+      else this.vars.set(name, before);
+    }
+    return out;
+  }
+
+  /** Runs `fn` with a journal of its own (see `changes`) and returns it. */
+  private journal(fn: () => void): Map<string, Value | undefined> {
     const outer = this.changes;
     const mine = new Map<string, Value | undefined>();
     this.changes = mine;
-    const out = new Map<string, { before: Value | undefined; after: Value | undefined }>();
     try {
       fn();
     } finally {
       this.changes = outer;
-      for (const [name, before] of mine) {
-        out.set(name, { before, after: this.vars.get(name) });
-        if (before === undefined) this.vars.delete(name);
-        else this.vars.set(name, before);
-      }
     }
-    return out;
+    return mine;
   }
 }
 
@@ -194,6 +193,7 @@ export interface StepCall {
   loops: SyntaxNode[];
 }
 
+/** The state before an iteration of a loop, and the locals it bound. */
 interface IterationSnapshot {
   effects: number;
   /** The locals the iteration bound, with their values before it (see Scope.record). */
@@ -334,7 +334,8 @@ export class Walker implements WalkResult {
   /**
    * Counts every change made in place to a value the walker knows (a module's children, a list's
    * items, a dict's entries, an object's attributes...), conservatively: each assignment to an
-   * attribute or item of a known value, and each method call on one. See `iterationSnapshot`.
+   * attribute or item of a known value, and each call of a method that may change one (see
+   * changesNothingFollowed). See `watchedIteration`.
    */
   private mutations = 0;
 
@@ -875,8 +876,7 @@ export class Walker implements WalkResult {
           iteration();
           continue;
         }
-        const before = this.iterationSnapshot(frame);
-        before.bound = frame.scope.record(iteration);
+        const before = this.watchedIteration(frame, iteration);
         if (loopVars === undefined) {
           // The names the target binds (ASCII words; any other name only makes the test stricter).
           const names = new Set<string>();
@@ -959,9 +959,11 @@ export class Walker implements WalkResult {
     list.forgotten = true;
   }
 
-  /** What an iteration of a loop could change (see `changedSince`); `bound` is filled in after it. */
-  private iterationSnapshot(frame: Frame): IterationSnapshot {
-    return { effects: this.effects(), bound: new Map(), returns: frame.returns?.length ?? 0 };
+  /** Runs an iteration of a loop, noting what it could change (see `changedSince`). */
+  private watchedIteration(frame: Frame, iteration: () => void): IterationSnapshot {
+    const effects = this.effects();
+    const returns = frame.returns?.length ?? 0;
+    return { effects, bound: frame.scope.record(iteration), returns };
   }
 
   /**
