@@ -126,7 +126,8 @@ export class Scope {
 const CHANGE_NOTHING_FOLLOWED: Partial<Record<Value['kind'], Set<string>>> = {
   optimizer: new Set(['zero_grad', 'step', 'state_dict', '__repr__']),
   scheduler: new Set(['step', 'state_dict', 'get_last_lr', '__repr__']),
-  module: new Set(['zero_grad', 'state_dict', 'train', 'eval', 'to', 'cuda', 'cpu', 'float', 'half', 'double', 'bfloat16', 'parameters', 'named_parameters', 'children', 'named_children', 'modules', 'named_modules', 'buffers', 'named_buffers']),
+  // The methods that return the module itself, but `apply(fn)`, which runs `fn` on every submodule.
+  module: new Set(['zero_grad', 'state_dict', 'parameters', 'named_parameters', 'children', 'named_children', 'modules', 'named_modules', 'buffers', 'named_buffers', ...[...SELF_RETURNING].filter((m) => m !== 'apply')]),
   param: new Set(['item', 'numel', 'size', 'dim']),
 };
 
