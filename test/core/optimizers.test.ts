@@ -410,6 +410,51 @@ for k in range(200):
     );
   });
 
+  test('a module method the walker does not follow changes nothing it knows: the loop settles', async () => {
+    // PyG's tgn.py: `memory.reset_state()`, `memory.update_state(batch)` and `memory.detach()` on a
+    // library module in each of 50 epochs kept every iteration looking like a change.
+    const src = `${NET}from torch_geometric.nn import TGNMemory
+memory = TGNMemory(10, 4).to("cpu")
+opt = torch.optim.Adam(set(memory.parameters()) | set(model.parameters()), lr=1e-4)
+for epoch in range(1, 51):
+    memory.reset_state()
+    memory.update_state(epoch)
+    opt.zero_grad()
+    opt.step()
+    memory.detach()
+`;
+    const { Walker } = await import('../../server/src/core/model/walker');
+    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
+    const original = proto.loopBody;
+    let bodies = 0;
+    proto.loopBody = function (this: unknown, ...a: unknown[]) {
+      bodies++;
+      return original.apply(this, a);
+    };
+    try {
+      await walk(src);
+    } finally {
+      proto.loopBody = original;
+    }
+    assert.equal(bodies, 3);
+  });
+
+  test('a container method changes the children in place, and the loop around it is walked one by one', async () => {
+    const w = await walk(`${NET}blocks = nn.ModuleList()
+for i in range(6):
+    blocks.append(nn.Linear(4, 4))
+blocks.insert(0, nn.ReLU())
+head = blocks.pop(-1)
+opt = torch.optim.SGD(blocks[1].parameters(), lr=0.1)
+`);
+    const blocks = w.globals.lookup('blocks');
+    assert.ok(blocks?.kind === 'module');
+    assert.deepEqual([...blocks.module.children.keys()], ['0', '1', '2', '3', '4', '5']);
+    assert.deepEqual([...blocks.module.children.values()].map((c) => c.type), ['ReLU', 'Linear', 'Linear', 'Linear', 'Linear', 'Linear']);
+    assert.equal(w.globals.lookup('head')?.kind, 'module');
+    assert.equal(optimizerOf(w, 'opt').groups?.[0].selections[0].root, blocks.module.children.get('1'));
+  });
+
   test('iterations that build or change something in place are still walked one by one', async () => {
     const w = await walk(`${NET}layers = []
 blocks = nn.Sequential()

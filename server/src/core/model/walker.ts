@@ -117,23 +117,78 @@ export class Scope {
 }
 
 /**
- * Library methods that change nothing the walker follows (an optimizer's groups, a module's
- * children and `requires_grad` flags, a list's items): a loop whose iterations only call these
- * has settled. An optimizer's or a scheduler's `.step()` is recorded as a StepCall, an effect of
- * its own; `model.train()`, `model.to(device)` and the like change modes and devices, not
- * parameters.
+ * Library methods that change nothing the walker follows (an optimizer's groups, a list's items,
+ * a parameter's `requires_grad`): a loop whose iterations only call these has settled. An
+ * optimizer's or a scheduler's `.step()` is recorded as a StepCall, an effect of its own. Modules
+ * count their changes where the walker makes them (see methodCall).
  */
 const CHANGE_NOTHING_FOLLOWED: Partial<Record<Value['kind'], Set<string>>> = {
   optimizer: new Set(['zero_grad', 'step', 'state_dict', '__repr__']),
   scheduler: new Set(['step', 'state_dict', 'get_last_lr', '__repr__']),
-  // The methods that return the module itself, but `apply(fn)`, which runs `fn` on every submodule.
-  module: new Set(['zero_grad', 'state_dict', 'parameters', 'named_parameters', 'children', 'named_children', 'modules', 'named_modules', 'buffers', 'named_buffers', ...[...SELF_RETURNING].filter((m) => m !== 'apply')]),
   param: new Set(['item', 'numel', 'size', 'dim']),
 };
 
 function changesNothingFollowed(receiver: Value, method: string): boolean {
   // unittest's assertions (`self.assertEqual(...)` in a test class).
   return CHANGE_NOTHING_FOLLOWED[receiver.kind]?.has(method) === true || /^assert[A-Z]/.test(method);
+}
+
+/** Methods of `nn.Sequential`, `nn.ModuleList` and `nn.ModuleDict` that change their children. */
+const CONTAINER_METHODS = new Set(['append', 'extend', 'insert', 'pop', 'clear', 'update']);
+
+/** An `nn.Sequential` or `nn.ModuleList`: children keyed by position. */
+function isSequence(m: ModuleNode): boolean {
+  return m.type === 'Sequential' || m.type === 'ModuleList';
+}
+
+/**
+ * `append`, `extend`, `insert` and `pop` on an `nn.Sequential` / `nn.ModuleList`, as PyTorch
+ * does them (new children keyed by position; `insert` and `pop` renumber the ones after).
+ * `pop` gives the module taken out. False when the walker cannot follow the change (an argument
+ * it does not know, children keyed by name, a ModuleDict's `pop`, `clear` or `update`).
+ */
+function changeContainer(m: ModuleNode, method: string, positional: Value[]): boolean | ModuleNode {
+  if (!isSequence(m)) return false;
+  const arg = positional[positional.length - 1];
+  if (method === 'append') {
+    if (positional.length !== 1 || arg?.kind !== 'module') return false;
+    m.addChild(String(m.children.size), arg.module);
+    return true;
+  }
+  if (method === 'extend') {
+    const items =
+      arg?.kind === 'list' && arg.exact ? arg.items : arg?.kind === 'module' && arg.module.complete && isSequence(arg.module) ? [...arg.module.children.values()].map((module): Value => ({ kind: 'module', module })) : undefined;
+    if (positional.length !== 1 || !items?.every((v) => v.kind === 'module')) return false;
+    for (const v of items) m.addChild(String(m.children.size), (v as { module: ModuleNode }).module);
+    return true;
+  }
+  if (method === 'insert') {
+    const index = positional[0];
+    const n = m.children.size;
+    const keys = [...m.children.keys()];
+    if (positional.length !== 2 || arg?.kind !== 'module' || index.kind !== 'number' || !index.isInt || keys.some((k, i) => k !== String(i))) return false;
+    // Sequential.insert takes -n..n (negative counts from the end); ModuleList.insert only 0..n here.
+    const at = index.value < 0 && m.type === 'Sequential' ? index.value + n : index.value;
+    if (at < 0 || at > n) return false;
+    const children = [...m.children.values()];
+    children.splice(at, 0, arg.module);
+    m.children.clear();
+    children.forEach((c, i) => m.addChild(String(i), c));
+    return true;
+  }
+  if (method === 'pop') {
+    const index = positional[0];
+    const n = m.children.size;
+    if (positional.length !== 1 || index?.kind !== 'number' || !index.isInt || !m.complete || [...m.children.keys()].some((k, i) => k !== String(i))) return false;
+    const at = index.value < 0 ? index.value + n : index.value;
+    if (at < 0 || at >= n) return false;
+    const children = [...m.children.values()];
+    const [taken] = children.splice(at, 1);
+    m.children.clear();
+    children.forEach((c, i) => m.addChild(String(i), c));
+    return taken;
+  }
+  return false;
 }
 
 /**
@@ -1576,7 +1631,9 @@ export class Walker implements WalkResult {
 
   private methodCall(node: SyntaxNode, receiver: Value, method: string, argsNode: SyntaxNode | null, frame: Frame): Value {
     const evaluated = this.evaluateArgs(argsNode, frame);
-    if (receiver.kind !== 'unknown' && !changesNothingFollowed(receiver, method)) this.mutations++;
+    // A module counts its own changes below (see `moduleMethod`): most of its methods the walker
+    // does not follow change nothing it knows, and a user method's body counts what it changes.
+    if (receiver.kind !== 'unknown' && receiver.kind !== 'module' && !changesNothingFollowed(receiver, method)) this.mutations++;
     const { positional, keywords } = evaluated.args;
     if (receiver.kind === 'unknown' && receiver.alternatives && method === 'step') {
       for (const alt of receiver.alternatives) {
@@ -1613,6 +1670,7 @@ export class Walker implements WalkResult {
           return { kind: 'paramsource', selections: [sel], consumable: true, named: method === 'named_parameters', node };
         }
         case 'load_state_dict':
+          if (!m.pretrained) this.mutations++;
           m.pretrained = true;
           return UNKNOWN;
         case 'requires_grad_': {
@@ -1640,6 +1698,7 @@ export class Walker implements WalkResult {
         }
         case 'add_module':
         case 'register_module': {
+          this.mutations++;
           const [name, child] = positional;
           if (name?.kind === 'string' && child?.kind === 'module') m.addChild(name.value, child.module);
           else m.complete = false;
@@ -1647,6 +1706,7 @@ export class Walker implements WalkResult {
           return { kind: 'none' };
         }
         case 'register_parameter': {
+          this.mutations++;
           const [name, p] = positional;
           if (name?.kind === 'string' && p?.kind === 'param') {
             if (p.leaf.owner === PENDING_OWNER) p.leaf.owner = m;
@@ -1655,13 +1715,18 @@ export class Walker implements WalkResult {
           invalidateCounts(m);
           return { kind: 'none' };
         }
-        case 'append':
-          if ((m.type === 'ModuleList' || m.type === 'Sequential') && positional[0]?.kind === 'module') {
-            m.addChild(String(m.children.size), (positional[0] as { module: ModuleNode }).module);
-          } else m.complete = false;
-          invalidateCounts(m);
-          return receiver;
         default:
+          if (CONTAINER_METHODS.has(method) && (isSequence(m) || m.type === 'ModuleDict')) {
+            this.mutations++;
+            const out = changeContainer(m, method, positional);
+            if (!out) {
+              // Which children are left, and under which keys, is not known.
+              m.children.clear();
+              m.complete = false;
+            }
+            invalidateCounts(m);
+            return method === 'pop' ? (out && out !== true ? { kind: 'module', module: out } : UNKNOWN) : method === 'append' || method === 'extend' || method === 'insert' ? receiver : { kind: 'none' };
+          }
           if (SELF_RETURNING.has(method)) return receiver;
           if (m.origin === 'user') {
             const fn = this.findMethod(m.type, method);
