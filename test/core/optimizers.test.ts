@@ -439,6 +439,34 @@ for epoch in range(1, 51):
     assert.equal(bodies, 3);
   });
 
+  test('a new generator used up the same way in each iteration is no change: the loop settles, and every use is recorded', async () => {
+    const src = `${NET}opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(40):
+    opt.zero_grad()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+`;
+    const { Walker } = await import('../../server/src/core/model/walker');
+    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
+    const original = proto.loopBody;
+    let bodies = 0;
+    proto.loopBody = function (this: unknown, ...a: unknown[]) {
+      bodies++;
+      return original.apply(this, a);
+    };
+    let w: Awaited<ReturnType<typeof walk>>;
+    try {
+      w = await walk(src);
+    } finally {
+      proto.loopBody = original;
+    }
+    assert.equal(bodies, 3);
+    assert.deepEqual(
+      w.consumptions.map((c) => c.sink),
+      ['optimizer', 'clip', 'clip', 'clip'],
+    );
+  });
+
   test('a container method changes the children in place, and the loop around it is walked one by one', async () => {
     const w = await walk(`${NET}blocks = nn.ModuleList()
 for i in range(6):

@@ -1040,7 +1040,7 @@ export class Walker implements WalkResult {
       this.optimizers.length +
       this.schedulers.length +
       this.freezes.length +
-      this.consumptions.length +
+      this.newConsumptions +
       this.steps.length +
       this.modules.length +
       this.pendingFunctions.length
@@ -2113,8 +2113,23 @@ export class Walker implements WalkResult {
   consume(source: ParamSourceValue, node: SyntaxNode, sink: string, argNode?: SyntaxNode): void {
     if (!source.consumable) return;
     const variable = argNode?.type === 'identifier' ? argNode.text : undefined;
-    this.consumptions.push({ source, node: argNode ?? node, sink, variable, conditional: this.undecidedDepth > 0 });
+    const c: Consumption = { source, node: argNode ?? node, sink, variable, conditional: this.undecidedDepth > 0 };
+    this.consumptions.push(c);
+    const pattern = `${source.node.startIndex}:${c.node.startIndex}:${sink}:${variable ?? ''}:${c.conditional}`;
+    if (!this.consumptionPatterns.has(pattern)) {
+      this.consumptionPatterns.add(pattern);
+      this.newConsumptions++;
+    }
   }
+
+  /**
+   * Consumptions that differ from every earlier one in where the source was made, where it was
+   * used and how: `clip_grad_norm_(model.parameters(), 1.0)` in a training loop makes a new
+   * generator and uses it up in each iteration, the same use each time, which is no change (see
+   * `effects`). Every use is still recorded, for the rules.
+   */
+  private readonly consumptionPatterns = new Set<string>();
+  private newConsumptions = 0;
 
   // ---------------------------------------------------------------- user code
 
