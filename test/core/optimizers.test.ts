@@ -467,6 +467,43 @@ for epoch in range(40):
     );
   });
 
+  test('an epoch loop that only appends unknown values to a history list settles; the list then holds an unknown number of items', async () => {
+    // PyTorch's fine-tuning tutorial: `val_acc_history.append(epoch_acc)` in each of num_epochs.
+    const src = `${NET}opt = torch.optim.SGD(model.parameters(), lr=0.1)
+history = []
+for epoch in range(25):
+    acc = evaluate(model)
+    history.append(acc)
+    opt.step()
+`;
+    const { Walker } = await import('../../server/src/core/model/walker');
+    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
+    const original = proto.loopBody;
+    let bodies = 0;
+    proto.loopBody = function (this: unknown, ...a: unknown[]) {
+      bodies++;
+      return original.apply(this, a);
+    };
+    let w: Awaited<ReturnType<typeof walk>>;
+    try {
+      w = await walk(src);
+    } finally {
+      proto.loopBody = original;
+    }
+    assert.equal(bodies, 3);
+    const history = w.globals.lookup('history');
+    assert.ok(history?.kind === 'list');
+    assert.equal(history.exact, false, 'the walker no longer counts its items');
+    // Known values appended (groups, one per layer) still unroll item by item, exactly.
+    const layered = await walk(`${NET}groups = []
+for i in range(12):
+    groups.append({"params": model.parameters(), "lr": 0.1 * 0.9 ** i})
+`);
+    const groups = layered.globals.lookup('groups');
+    assert.ok(groups?.kind === 'list' && groups.exact);
+    assert.equal(groups.items.length, 12);
+  });
+
   test('a container method changes the children in place, and the loop around it is walked one by one', async () => {
     const w = await walk(`${NET}blocks = nn.ModuleList()
 for i in range(6):

@@ -255,6 +255,9 @@ interface IterationSnapshot {
   /** The locals the iteration bound, with their values before it (see Scope.record). */
   bound: Map<string, Value | undefined>;
   returns: number;
+  /** Unknown values appended to lists before the iteration (see `unknownAppends`), and the lists it appended them to. */
+  unknownAppends: number;
+  appendedTo: Set<ListValue>;
 }
 
 interface Frame {
@@ -944,6 +947,9 @@ export class Walker implements WalkResult {
           // It changed nothing but the loop variables (`for k in range(eval_iters):` around an
           // evaluation, nanoGPT's train.py): the iterations left can differ only through their
           // values, so they are walked once as a loop over values the walker does not know.
+          // Lists it appended unknown values to (`val_acc_history.append(epoch_acc)`) get one
+          // per iteration left: how many they hold is no longer counted.
+          for (const l of before.appendedTo) l.exact = false;
           this.assignTarget(target, UNKNOWN, frame);
           this.branch(frame, [(f) => this.loopBody(node, body, f)], true);
           return;
@@ -1015,20 +1021,39 @@ export class Walker implements WalkResult {
     list.forgotten = true;
   }
 
+  /**
+   * Unknown values appended to lists so far (`history.append(val_acc)`): changes in place like any
+   * append, but a loop whose iterations change nothing else has settled, once those lists are
+   * marked as holding an unknown number of items (see forStatement).
+   */
+  private unknownAppends = 0;
+  /** While an iteration is watched: the lists it appended unknown values to. */
+  private appendedTo?: Set<ListValue>;
+
   /** Runs an iteration of a loop, noting what it could change (see `changedSince`). */
   private watchedIteration(frame: Frame, iteration: () => void): IterationSnapshot {
     const effects = this.effects();
     const returns = frame.returns?.length ?? 0;
-    return { effects, bound: frame.scope.record(iteration), returns };
+    const unknownAppends = this.unknownAppends;
+    const outer = this.appendedTo;
+    const appendedTo = new Set<ListValue>();
+    this.appendedTo = appendedTo;
+    try {
+      return { effects, bound: frame.scope.record(iteration), returns, unknownAppends, appendedTo };
+    } finally {
+      this.appendedTo = outer;
+      if (outer) for (const l of appendedTo) outer.add(l);
+    }
   }
 
   /**
-   * Whether anything changed since `before` other than the variables in `except`: a record (an
-   * optimizer, a freeze, a module...), a value changed in place, a `return`, or a local bound to
-   * another value.
+   * Whether anything changed since `before` other than the variables in `except` and unknown
+   * values appended to lists: a record (an optimizer, a freeze, a module...), another change in
+   * place, a `return`, or a local bound to another value.
    */
   private changedSince(before: IterationSnapshot, frame: Frame, except: Set<string>): boolean {
-    if (this.effects() !== before.effects || (frame.returns?.length ?? 0) !== before.returns) return true;
+    const appended = this.unknownAppends - before.unknownAppends;
+    if (this.effects() - appended !== before.effects || (frame.returns?.length ?? 0) !== before.returns) return true;
     for (const [name, was] of before.bound) if (!except.has(name) && !interchangeable(frame.scope.vars.get(name), was)) return true;
     return false;
   }
@@ -1740,6 +1765,10 @@ export class Walker implements WalkResult {
         case 'append':
           receiver.items.push(positional[0] ?? UNKNOWN);
           this.maybeAdded(receiver, positional[0], frame);
+          if (!positional[0] || (positional[0].kind === 'unknown' && !positional[0].alternatives)) {
+            this.unknownAppends++;
+            this.appendedTo?.add(receiver);
+          }
           return { kind: 'none' };
         case 'extend': {
           const x = positional[0];
