@@ -504,6 +504,53 @@ for i in range(12):
     assert.equal(groups.items.length, 12);
   });
 
+  test('freezing and unfreezing the same parameters in each iteration, and methods of a user object, change nothing: the loop settles', async () => {
+    // Spinning Up's SAC: Q-networks frozen around the policy step, in each of 50 updates, with a
+    // replay buffer sampled through a method of a user class that reads a dict.
+    const src = `${NET}class Buffer:
+    def __init__(self):
+        self.size = 0
+    def sample_batch(self, n=32):
+        batch = dict(obs=n)
+        return {k: v for k, v in batch.items()}
+
+buf = Buffer()
+q_params = list(model.encoder.parameters())
+pi_opt = torch.optim.Adam(model.head.parameters(), lr=1e-3)
+for j in range(50):
+    data = buf.sample_batch(32)
+    for p in q_params:
+        p.requires_grad = False
+    pi_opt.zero_grad()
+    pi_opt.step()
+    for p in q_params:
+        p.requires_grad = True
+`;
+    const { Walker } = await import('../../server/src/core/model/walker');
+    const proto = Walker.prototype as unknown as { callFunction: (...a: unknown[]) => unknown };
+    const original = proto.callFunction;
+    let samples = 0;
+    proto.callFunction = function (this: unknown, ...a: unknown[]) {
+      if ((a[0] as { name?: string }).name === 'sample_batch') samples++;
+      return original.apply(this, a);
+    };
+    let w: Awaited<ReturnType<typeof walk>>;
+    try {
+      w = await walk(src);
+    } finally {
+      proto.callFunction = original;
+    }
+    assert.equal(samples, 3);
+    // Every freeze is recorded, and the flags end as the last iteration leaves them.
+    assert.deepEqual(
+      w.freezes.map((f) => f.requiresGrad),
+      [false, true, false, true, false, true],
+    );
+    const encoder = w.globals.lookup('model');
+    assert.ok(encoder?.kind === 'module');
+    assert.ok(enumerateLeaves(encoder.module).leaves.every((l) => l.leaf.requiresGrad === true));
+  });
+
   test('a container method changes the children in place, and the loop around it is walked one by one', async () => {
     const w = await walk(`${NET}blocks = nn.ModuleList()
 for i in range(6):

@@ -116,22 +116,8 @@ export class Scope {
   }
 }
 
-/**
- * Library methods that change nothing the walker follows (an optimizer's groups, a list's items,
- * a parameter's `requires_grad`): a loop whose iterations only call these has settled. An
- * optimizer's or a scheduler's `.step()` is recorded as a StepCall, an effect of its own. Modules
- * count their changes where the walker makes them (see methodCall).
- */
-const CHANGE_NOTHING_FOLLOWED: Partial<Record<Value['kind'], Set<string>>> = {
-  optimizer: new Set(['zero_grad', 'step', 'state_dict', '__repr__']),
-  scheduler: new Set(['step', 'state_dict', 'get_last_lr', '__repr__']),
-  param: new Set(['item', 'numel', 'size', 'dim']),
-};
-
-function changesNothingFollowed(receiver: Value, method: string): boolean {
-  // unittest's assertions (`self.assertEqual(...)` in a test class).
-  return CHANGE_NOTHING_FOLLOWED[receiver.kind]?.has(method) === true || /^assert[A-Z]/.test(method);
-}
+/** Methods of a list that change its items (the walker follows them, or forgets the items). */
+const LIST_CHANGES = new Set(['append', 'extend', 'insert', 'pop', 'clear', 'remove', 'sort', 'reverse']);
 
 /** Methods of `nn.Sequential`, `nn.ModuleList` and `nn.ModuleDict` that change their children. */
 const CONTAINER_METHODS = new Set(['append', 'extend', 'insert', 'pop', 'clear', 'update']);
@@ -392,9 +378,11 @@ export class Walker implements WalkResult {
   readonly globals = new Scope();
   /**
    * Counts every change made in place to a value the walker knows (a module's children, a list's
-   * items, a dict's entries, an object's attributes...), conservatively: each assignment to an
-   * attribute or item of a known value, and each call of a method that may change one (see
-   * changesNothingFollowed). See `watchedIteration`.
+   * items, a dict's entries, an object's attributes...): each assignment to an attribute or item
+   * of a known value, conservatively, and each method call that changes what the walker follows
+   * (`list.append`, `ModuleList.insert`, `add_param_group`...). A method the walker does not
+   * follow changes nothing it knows, so walking it again gives the same state. See
+   * `watchedIteration`.
    */
   private mutations = 0;
 
@@ -662,7 +650,8 @@ export class Walker implements WalkResult {
         const obj = this.evaluate(target.childForFieldName('object'), frame);
         const attr = target.childForFieldName('attribute')?.text;
         if (!attr) return;
-        if (obj.kind !== 'unknown') this.mutations++;
+        // A `requires_grad` flag set here is recorded as a freeze, an effect of its own.
+        if (obj.kind !== 'unknown' && obj.kind !== ('paramiter' as string) && !(obj.kind === 'param' && attr === 'requires_grad')) this.mutations++;
         if (obj.kind === 'paramiter' as string) {
           this.paramIterAssignment(obj as unknown as ParamIter, attr, value, target, frame);
           return;
@@ -767,6 +756,25 @@ export class Walker implements WalkResult {
     this.recordFreeze(node, selections, flag, (this.loopUndecidedDepth.get(it) ?? this.undecidedDepth) > 0);
   }
 
+  /**
+   * Freezes that differ from every earlier one in where, what and how: a loop that freezes and
+   * unfreezes the same parameters in each iteration (SAC's Q-networks around the policy update)
+   * sets them to the same flags each time, which is no change (see `effects`: each freeze only
+   * overwrites flags, so running an iteration's freezes again leaves them as they are). Every
+   * freeze is still recorded, for the rules.
+   */
+  private readonly freezePatterns = new Set<string>();
+  private newFreezes = 0;
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
+
+  /** A number for an object (a module), the same each time it is asked. */
+  private objectId(o: object): number {
+    let id = this.objectIds.get(o);
+    if (id === undefined) this.objectIds.set(o, (id = this.nextObjectId++));
+    return id;
+  }
+
   private readonly loopConditionDepth = new Map<ParamIter, number>();
   private readonly loopUndecidedDepth = new Map<ParamIter, number>();
 
@@ -791,7 +799,14 @@ export class Walker implements WalkResult {
       }
     }
     if (selections.some((sel) => !isOpaque(sel.leaf ? sel.leaf.owner : sel.root))) this.attributedSetters.add(node.startIndex);
-    if (flag !== undefined) this.freezes.push({ node, selections, requiresGrad: flag });
+    if (flag !== undefined) {
+      this.freezes.push({ node, selections, requiresGrad: flag });
+      const pattern = `${node.startIndex}:${flag}:${uncertain}:${selections.map((sel) => (sel.leaf ? `#${sel.leaf.id}` : `${this.objectId(sel.root)}/${sel.filter?.text ?? ''}/${sel.namePrefix ?? ''}`)).join(',')}`;
+      if (!this.freezePatterns.has(pattern)) {
+        this.freezePatterns.add(pattern);
+        this.newFreezes++;
+      }
+    }
     if (this.anytime !== undefined && flag !== false) this.unfreezesAnytime.push({ node, className: this.anytime ?? undefined });
   }
 
@@ -1064,7 +1079,7 @@ export class Walker implements WalkResult {
       this.mutations +
       this.optimizers.length +
       this.schedulers.length +
-      this.freezes.length +
+      this.newFreezes +
       this.newConsumptions +
       this.steps.length +
       this.modules.length +
@@ -1656,9 +1671,8 @@ export class Walker implements WalkResult {
 
   private methodCall(node: SyntaxNode, receiver: Value, method: string, argsNode: SyntaxNode | null, frame: Frame): Value {
     const evaluated = this.evaluateArgs(argsNode, frame);
-    // A module counts its own changes below (see `moduleMethod`): most of its methods the walker
-    // does not follow change nothing it knows, and a user method's body counts what it changes.
-    if (receiver.kind !== 'unknown' && receiver.kind !== 'module' && !changesNothingFollowed(receiver, method)) this.mutations++;
+    // Changes in place are counted where the walker makes them (see `mutations`): a method it does
+    // not follow changes nothing it knows, and a user method's body counts its own changes.
     const { positional, keywords } = evaluated.args;
     if (receiver.kind === 'unknown' && receiver.alternatives && method === 'step') {
       for (const alt of receiver.alternatives) {
@@ -1761,6 +1775,7 @@ export class Walker implements WalkResult {
       }
     }
     if (receiver.kind === 'list') {
+      if (LIST_CHANGES.has(method)) this.mutations++;
       switch (method) {
         case 'append':
           receiver.items.push(positional[0] ?? UNKNOWN);
@@ -1812,7 +1827,10 @@ export class Walker implements WalkResult {
     }
     if (receiver.kind === 'dict') {
       if (method === 'items' || method === 'values' || method === 'keys') return UNKNOWN;
-      if (method === 'update') receiver.exact = false;
+      if (method === 'update' && receiver.exact) {
+        this.mutations++;
+        receiver.exact = false;
+      }
       return UNKNOWN;
     }
     if (receiver.kind === 'paramsource') {
@@ -1829,6 +1847,7 @@ export class Walker implements WalkResult {
         const key = `${receiver.optimizer.id}:${node.startIndex}`;
         if (frame.conditions.length && this.conditionalGroupAdds.has(key)) return { kind: 'none' };
         this.conditionalGroupAdds.add(key);
+        this.mutations++;
         addParamGroup(receiver.optimizer, group ?? UNKNOWN, evaluated.nodes.positional[0] ?? node, this.torchVersion);
         return { kind: 'none' };
       }
