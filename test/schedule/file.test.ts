@@ -448,6 +448,22 @@ s = lr_scheduler.StepLR(opt, step_size=cfg["step"], gamma=gamma * math.cos(0) * 
   assert.deepEqual(untouched.groups[0].lr, [0.1, 0.05, 0.025]);
 });
 
+test('a name bound in an if or a loop is unresolved however the file is planned: focused, the names that statement reads are not needed', async () => {
+  const tail = `gamma = 0.5
+for epoch in range(2):
+    if epoch == 1:
+        gamma = helper_that_is_never_defined(epoch)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+s = lr_scheduler.StepLR(opt, step_size=1, gamma=gamma)
+`;
+  const short = await only(tail);
+  const fillers = Array.from({ length: 2500 }, (_, i) => `filler_${i} = ${i} + 1\n`).join('');
+  assert.ok(fillers.length > UNFOCUSED_MAX_SOURCE);
+  const long = await only(fillers + tail);
+  assert.ok(short.notSimulated && /gamma/.test(short.notSimulated), short.notSimulated);
+  assert.equal(long.notSimulated, short.notSimulated);
+});
+
 test('a long file, or one whose bindings take many steps, is planned from only what the plans read, with the same schedule', async () => {
   const tail = `parser = argparse.ArgumentParser()
 parser.add_argument("--epochs", type=int, default=3)

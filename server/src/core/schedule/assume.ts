@@ -541,6 +541,9 @@ function assigned(body: Stmt[], out = new Set<string>()): Set<string> {
   return out;
 }
 
+/** Statements whose reads do not matter to the scopes they bind names in (see `focus`). */
+const UNEVALUATED_STATEMENTS = new Set(['class_definition', 'if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement', 'match_statement']);
+
 /**
  * Scopes and argument values of one file under one set of assumptions, cached: the module is
  * evaluated once, and an enclosing function's parameters come from its call site when the file
@@ -638,9 +641,12 @@ export class FileResolver {
       for (const st of byWord.get(queue.pop()!) ?? []) {
         if (done.has(st) || !binds(st).some((b) => needed.has(b))) continue;
         done.add(st);
-        // A class body is never evaluated (the interpreter binds the name to an unsupported
-        // value), so the names it reads are not needed.
-        if (st.type !== 'class_definition') readNames(st, need);
+        // Only simple statements and definitions are evaluated for their reads: a class body is
+        // never evaluated (the interpreter binds the name to an unsupported value), and the names
+        // an `if`, a loop, a `with` or a `try` at this level binds are unresolved whatever they
+        // read (see evalModule). An `if` deep in the training loop binding a needed name no
+        // longer makes every name in that loop needed.
+        if (!UNEVALUATED_STATEMENTS.has(st.type)) readNames(st, need);
       }
     }
     this.needed = needed;
