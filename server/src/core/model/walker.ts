@@ -162,19 +162,31 @@ function changeContainer(m: ModuleNode, method: string, positional: Value[]): bo
     children.forEach((c, i) => m.addChild(String(i), c));
     return true;
   }
-  if (method === 'pop') {
-    const index = positional[0];
-    const n = m.children.size;
-    if (positional.length !== 1 || index?.kind !== 'number' || !index.isInt || !m.complete || [...m.children.keys()].some((k, i) => k !== String(i))) return false;
-    const at = index.value < 0 ? index.value + n : index.value;
-    if (at < 0 || at >= n) return false;
-    const children = [...m.children.values()];
-    const [taken] = children.splice(at, 1);
-    m.children.clear();
-    children.forEach((c, i) => m.addChild(String(i), c));
-    return taken;
-  }
+  if (method === 'pop') return positional.length === 1 ? removeChild(m, positional[0]) : false;
   return false;
+}
+
+/**
+ * `del seq[i]`, `seq.pop(i)`, `del blocks["name"]`: the child taken out of an `nn.Sequential` /
+ * `nn.ModuleList` (the ones after it renumbered, as PyTorch does) or an `nn.ModuleDict`. False when
+ * the walker cannot follow it (a slice, an index it does not know, children keyed by name).
+ */
+function removeChild(m: ModuleNode, key: Value | undefined): false | ModuleNode {
+  if (m.type === 'ModuleDict') {
+    const child = key?.kind === 'string' ? m.children.get(key.value) : undefined;
+    if (!child || !m.complete) return false;
+    m.children.delete((key as { value: string }).value);
+    return child;
+  }
+  const n = m.children.size;
+  if (!isSequence(m) || key?.kind !== 'number' || !key.isInt || !m.complete || [...m.children.keys()].some((k, i) => k !== String(i))) return false;
+  const at = key.value < 0 ? key.value + n : key.value;
+  if (at < 0 || at >= n) return false;
+  const children = [...m.children.values()];
+  const [taken] = children.splice(at, 1);
+  m.children.clear();
+  children.forEach((c, i) => m.addChild(String(i), c));
+  return taken;
 }
 
 /**
@@ -566,13 +578,35 @@ export class Walker implements WalkResult {
         this.block(node.namedChildren, frame);
         return;
       case 'delete_statement':
-        // `del groups[1]`, `del groups[:2]`: the list's items are no longer known.
+        // `del groups[1]`, `del groups[:2]`: the list's items are no longer known. `del model[1]`,
+        // `del model.fc`: the module's children change.
         for (const target of node.namedChildren.flatMap((c) => (c.type === 'expression_list' ? c.namedChildren : [c]))) {
+          if (target.type === 'attribute') {
+            const obj = this.evaluate(target.childForFieldName('object'), frame);
+            const attr = target.childForFieldName('attribute')?.text;
+            if (obj.kind === 'module' && attr) {
+              this.mutations++;
+              obj.module.children.delete(attr);
+              obj.module.ownParams.delete(attr);
+              obj.module.attrs.delete(attr);
+              invalidateCounts(obj.module);
+            }
+            continue;
+          }
           if (target.type !== 'subscript') continue;
           const obj = this.evaluate(target.childForFieldName('value'), frame);
           if (obj.kind === 'list') {
             this.mutations++;
             this.forgetItems(obj);
+          } else if (obj.kind === 'module') {
+            this.mutations++;
+            const key = target.childForFieldName('subscript');
+            if (this.undecidedDepth > 0 || !removeChild(obj.module, key ? this.evaluate(key, frame) : undefined)) {
+              // Which children are left, and under which keys, is not known.
+              obj.module.children.clear();
+              obj.module.complete = false;
+            }
+            invalidateCounts(obj.module);
           }
         }
         return;
@@ -1757,7 +1791,9 @@ export class Walker implements WalkResult {
         default:
           if (CONTAINER_METHODS.has(method) && (isSequence(m) || m.type === 'ModuleDict')) {
             this.mutations++;
-            const out = changeContainer(m, method, positional);
+            // Under a condition the walker cannot decide, renumbered children would be wrong one way or the other.
+            const renumbers = method !== 'append' && method !== 'extend';
+            const out = this.undecidedDepth > 0 && renumbers ? false : changeContainer(m, method, positional);
             if (!out) {
               // Which children are left, and under which keys, is not known.
               m.children.clear();
