@@ -7,7 +7,7 @@ import { Walker, type WalkResult } from './walker';
 export * from './values';
 export { enumerateLeaves, moduleHasParams, isWithin, countParams } from './modules';
 export { resolveSelections } from './optimizers';
-export type { AnytimeUnfreeze, Consumption, FreezeEvent, StepCall, UnattributedSetter } from './walker';
+export type { AnytimeUnfreeze, Consumption, FreezeEvent, ModuleFlagAssignment, StepCall, UnattributedSetter } from './walker';
 
 /** What rules read: never raw syntax nodes, except as positions to report at. */
 export interface FileModel extends WalkResult {
@@ -38,6 +38,7 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     modules: walker.modules,
     unfreezesAnytime: walker.unfreezesAnytime,
     unattributedRequiresGrad: walker.unattributedRequiresGrad,
+    moduleFlagAssignments: walker.moduleFlagAssignments,
     groupKeysRead: walker.groupKeysRead,
     torchVersion,
     lint: {},

@@ -287,6 +287,18 @@ export interface WalkResult {
    * for p in ...]`. Which parameters are frozen is then not known.
    */
   unattributedRequiresGrad: UnattributedSetter[];
+  /**
+   * `module.requires_grad = ...` on a module the walker knows: a plain attribute of the module
+   * object, which changes no parameter's flag (`requires_grad_()` is the method that does).
+   */
+  moduleFlagAssignments: ModuleFlagAssignment[];
+}
+
+export interface ModuleFlagAssignment {
+  node: SyntaxNode;
+  module: ModuleNode;
+  /** The value written, when it is the literal `True`/`False`. */
+  requiresGrad?: boolean;
 }
 
 export interface UnattributedSetter {
@@ -375,6 +387,7 @@ export class Walker implements WalkResult {
   readonly modules: ModuleNode[] = [];
   readonly unfreezesAnytime: AnytimeUnfreeze[] = [];
   readonly unattributedRequiresGrad: UnattributedSetter[] = [];
+  readonly moduleFlagAssignments: ModuleFlagAssignment[] = [];
   /** Start indices of the `requires_grad` changes tied to parameters of a module the walker knows. */
   private readonly attributedSetters = new Set<number>();
   /**
@@ -692,6 +705,13 @@ export class Walker implements WalkResult {
         }
         if (obj.kind === 'param' && attr === 'requires_grad') {
           this.setParamRequiresGrad(obj.leaf, value, target);
+          return;
+        }
+        if (obj.kind === 'module' && attr === 'requires_grad' && !(obj.module.origin === 'user' && this.findMethod(obj.module.type, 'requires_grad'))) {
+          // nn.Module.__setattr__ stores a plain attribute: no parameter's flag changes (unless a
+          // user class defines a `requires_grad` property of its own).
+          this.attributedSetters.add(target.startIndex);
+          this.moduleFlagAssignments.push({ node: target, module: obj.module, requiresGrad: value.kind === 'bool' ? value.value : undefined });
           return;
         }
         if (obj.kind === 'module') {

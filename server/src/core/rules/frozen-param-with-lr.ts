@@ -1,4 +1,4 @@
-import type { ModuleNode } from '../model';
+import { isWithin, type ModuleNode } from '../model';
 import type { SyntaxNode } from '../parsing';
 import { defineRule } from './define';
 import { formatNumber, groupLr, groupNode, insertAfter, lineOf, replaceNode } from './helpers';
@@ -24,7 +24,7 @@ optimizer = torch.optim.AdamW([
     useInstead: `for p in model.backbone.parameters():
     p.requires_grad = False
 optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
-    runtime: 'Silent in torch 1.13 and 2.x: parameters whose `.grad` is None are skipped by `step()`, including their weight decay (measured: they do not change).',
+    runtime: 'Silent in torch 1.13 and 2.x: parameters whose `.grad` is None are skipped by `step()`, including their weight decay (measured: they do not change). `module.requires_grad = True` does not unfreeze them either: nn.Module stores it as a plain attribute of the module object, and its parameters keep `requires_grad=False` (measured).',
   },
   check({ model, report }) {
     // A function the file never calls (`unfreeze(model)`) unfreezes something: it may run at any
@@ -50,9 +50,14 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
           : paramsEntry?.pairNode
             ? { edits: [insertAfter(paramsEntry.pairNode, `, ${quoteOf(paramsEntry.keyNode?.text)}lr${quoteOf(paramsEntry.keyNode?.text)}: 0.0`)] }
             : null;
+        // `model.fc.requires_grad = True`, meant to unfreeze the head, sets an attribute of the module.
+        const meant = model.moduleFlagAssignments.find((a) => a.requiresGrad !== false && leaves.some((l) => isWithin(l.leaf.owner, a.module)));
+        const note = meant
+          ? `; \`${meant.node.text} = ${meant.requiresGrad === true ? 'True' : '...'}\` at line ${lineOf(meant.node)} sets an attribute of the module, not its parameters' flags (\`.requires_grad_(True)\` does that)`
+          : '';
         report({
           node: groupNode(g),
-          message: `every parameter in this group is frozen${frozenAt ? ` (\`requires_grad=False\` at line ${lineOf(frozenAt)})` : ''}, yet its lr is ${formatNumber(lr)}: the optimizer skips them, so they will not train`,
+          message: `every parameter in this group is frozen${frozenAt ? ` (\`requires_grad=False\` at line ${lineOf(frozenAt)})` : ''}, yet its lr is ${formatNumber(lr)}: the optimizer skips them, so they will not train${note}`,
           fix,
         });
       }
