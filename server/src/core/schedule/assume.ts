@@ -12,7 +12,7 @@
  */
 import type { SyntaxNode } from '../parsing';
 import { lazyFunctionDef, type Expr, type Param, type Stmt } from './pyast';
-import { evalExpr, evalModule, newContext, type Meter } from './pyeval';
+import { evalExpr, evalModule, isUnbound, newContext, type Meter } from './pyeval';
 import { bindingsFromSyntax, exprFromSyntax, namedChildrenOf, paramsFromSyntax, valueFromSyntax } from './from-syntax';
 import { readNames } from './free-names';
 import { someWord } from '../text';
@@ -348,6 +348,14 @@ export class Substituter {
   constructor(readonly assumptions: Assumptions) {}
 
   private evaluates(e: Expr, scope: Scope): boolean {
+    // `args.lr` with `args` unresolved, the most common case, is refused without evaluating it:
+    // evaluation would look `args` up first and throw, which costs more than the lookup.
+    let base = e;
+    while (base.type === 'Attribute') base = base.value;
+    if (base.type === 'Name') {
+      const v = findVar(scope, base.id);
+      if (v !== undefined && isObj(v) && v.kind === 'unresolved' && !isUnbound(v)) return false;
+    }
     try {
       evalExpr(e, scope, newContext());
       return true;

@@ -51,6 +51,11 @@ const MAX_DEPTH = 64;
 /** Marker for a local that is declared (assigned somewhere in the body) but not yet bound. */
 const UNBOUND: PyValue = { kind: 'unresolved', reason: '\u0000unbound' };
 
+/** Whether `v` is the marker of a local not bound yet (reading it raises UnboundLocalError). */
+export function isUnbound(v: PyValue): boolean {
+  return v === UNBOUND;
+}
+
 export function newContext(math: ScalarMath = fallbackLibm, budget = DEFAULT_BUDGET): CallContext {
   return { math, budget, depth: 0 };
 }
