@@ -32,7 +32,7 @@ export const invalidHyperparameter = defineRule({
   fixSafety: 'safe',
   docs: {
     whatItDoes:
-      'Checks literal hyperparameters given to an optimizer and to its groups: negative `lr`, `weight_decay`, `momentum` or `eps`, `betas` outside [0, 1), and values written as strings (`lr="1e-3"`, often read from YAML, which parses `1e-3` as a string).',
+      'Checks literal hyperparameters given to an optimizer and to its groups: negative `lr`, `weight_decay`, `momentum` or `eps`, `betas` outside [0, 1) or given as one number (`betas=0.9`), and values written as strings (`lr="1e-3"`, often read from YAML, which parses `1e-3` as a string).',
     whyIsThisBad:
       'The constructor rejects these, but only for its own keyword arguments: inside a group dict the same values are accepted. A negative group lr then silently performs gradient ascent, and a string lr crashes at the first `step()`, after data loading and the first forward/backward pass.',
     example: `optimizer = torch.optim.Adam([
@@ -44,7 +44,7 @@ export const invalidHyperparameter = defineRule({
     {'params': model.head.parameters()},
 ], lr=1e-3)`,
     runtime:
-      "Constructor: `ValueError: Invalid learning rate: -0.001` (likewise `Invalid weight_decay value`, `Invalid momentum value`, `Invalid epsilon value`, `Invalid beta parameter at index 0: 1.0`), and for a string `TypeError: '<=' not supported between instances of 'float' and 'str'` (SGD: `'<' not supported between instances of 'str' and 'float'`) (torch 1.13 and 2.x). `LBFGS` checks nothing. Group dict: accepted silently; a string lr raises `TypeError` at the first `step()`.",
+      "Constructor: `ValueError: Invalid learning rate: -0.001` (likewise `Invalid weight_decay value`, `Invalid momentum value`, `Invalid epsilon value`, `Invalid beta parameter at index 0: 1.0`; `betas=0.9`: `TypeError: 'float' object is not subscriptable`), and for a string `TypeError: '<=' not supported between instances of 'float' and 'str'` (SGD: `'<' not supported between instances of 'str' and 'float'`) (torch 1.13 and 2.x). `LBFGS` checks nothing. Group dict: accepted silently; a string lr raises `TypeError` at the first `step()`, and so does one number as `betas` (`cannot unpack non-iterable float object`).",
   },
   check(ctx) {
     for (const opt of ctx.model.optimizers) {
@@ -91,6 +91,19 @@ function checkValue(ctx: RuleContext, opt: OptimizerModel, key: string, value: V
           : key === 'lr'
             ? `negative lr ${v}${where === 'group' ? ' in a group' : ''}: ${unchecked}, so ${where === 'group' ? 'this group does' : 'it does'} gradient ascent`
             : `negative ${key} ${v}${where === 'group' ? ' in a group' : ''}: ${unchecked} and uses it as is`,
+    });
+    return;
+  }
+  if (key === 'betas' && value.kind === 'number') {
+    // `betas=0.9`: one number where the optimizer reads two (`betas[0]`, `beta1, beta2 = ...`).
+    const v = formatNumber(value.value, value.isInt);
+    const type = value.isInt ? 'int' : 'float';
+    ctx.report({
+      node,
+      message:
+        where === 'constructor'
+          ? `\`betas=${v}\` is one number, not a pair: \`${label}\` raises \`TypeError: '${type}' object is not subscriptable\``
+          : `\`betas=${v}\`${where === 'group' ? ' in a group' : ''} is one number, not a pair: PyTorch accepts it and raises \`TypeError: cannot unpack non-iterable ${type} object\` at the first \`step()\``,
     });
     return;
   }
