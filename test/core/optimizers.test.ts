@@ -17,6 +17,26 @@ model = Net()
 `;
 const ALL = ['encoder.0.weight', 'encoder.0.bias', 'encoder.1.weight', 'encoder.1.bias', 'encoder.3.weight', 'encoder.3.bias', 'head.weight', 'head.bias'];
 
+
+/**
+ * Walks `src` while counting calls of one of the walker's methods (`loopBody`: loop bodies walked;
+ * `callFunction`: calls of the user function named `fn`).
+ */
+async function walkCounting(src: string, method: 'loopBody' | 'callFunction', fn?: string): Promise<{ w: Awaited<ReturnType<typeof walk>>; calls: number }> {
+  const { Walker } = await import('../../server/src/core/model/walker');
+  const proto = Walker.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const original = proto[method];
+  let calls = 0;
+  proto[method] = function (this: unknown, ...a: unknown[]) {
+    if (!fn || (a[0] as { name?: string }).name === fn) calls++;
+    return original.apply(this, a);
+  };
+  try {
+    return { w: await walk(src), calls };
+  } finally {
+    proto[method] = original;
+  }
+}
 describe('params forms', () => {
   test('model.parameters(): one group with everything', async () => {
     const w = await walk(`${NET}opt = torch.optim.SGD(model.parameters(), lr=0.1)\n`);
@@ -347,21 +367,9 @@ for k in range(200):
     logits = model(X)
     losses[k] = logits.mean().item()
 `);
-    const { Walker } = await import('../../server/src/core/model/walker');
-    const proto = Walker.prototype as unknown as { callFunction: (...a: unknown[]) => unknown };
-    const original = proto.callFunction;
-    let calls = 0;
-    proto.callFunction = function (this: unknown, ...a: unknown[]) {
-      if ((a[0] as { name?: string }).name === 'get_batch') calls++;
-      return original.apply(this, a);
-    };
-    try {
-      await walk(`${NET}${GET_BATCH}for k in range(200):
+    const { calls } = await walkCounting(`${NET}${GET_BATCH}for k in range(200):
     X, Y = get_batch("val")
-`);
-    } finally {
-      proto.callFunction = original;
-    }
+`, 'callFunction', 'get_batch');
     // Two iterations item by item; the second changed nothing, so the rest is walked once.
     assert.equal(calls, 3);
     assert.equal(w.globals.lookup('k')?.kind, 'unknown', 'after the loop its variable is no longer one item');
@@ -385,20 +393,7 @@ for k in range(200):
             self.assertLess(loss.item(), 10)
         return opt
 `;
-    const { Walker } = await import('../../server/src/core/model/walker');
-    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
-    const original = proto.loopBody;
-    let bodies = 0;
-    proto.loopBody = function (this: unknown, ...a: unknown[]) {
-      bodies++;
-      return original.apply(this, a);
-    };
-    let w: Awaited<ReturnType<typeof walk>>;
-    try {
-      w = await walk(src);
-    } finally {
-      proto.loopBody = original;
-    }
+    const { w, calls: bodies } = await walkCounting(src, 'loopBody');
     // Two iterations item by item, then the rest once as a loop over unknown values.
     assert.equal(bodies, 3);
     assert.deepEqual(
@@ -423,19 +418,7 @@ for epoch in range(1, 51):
     opt.step()
     memory.detach()
 `;
-    const { Walker } = await import('../../server/src/core/model/walker');
-    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
-    const original = proto.loopBody;
-    let bodies = 0;
-    proto.loopBody = function (this: unknown, ...a: unknown[]) {
-      bodies++;
-      return original.apply(this, a);
-    };
-    try {
-      await walk(src);
-    } finally {
-      proto.loopBody = original;
-    }
+    const { calls: bodies } = await walkCounting(src, 'loopBody');
     assert.equal(bodies, 3);
   });
 
@@ -446,20 +429,7 @@ for epoch in range(40):
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
 `;
-    const { Walker } = await import('../../server/src/core/model/walker');
-    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
-    const original = proto.loopBody;
-    let bodies = 0;
-    proto.loopBody = function (this: unknown, ...a: unknown[]) {
-      bodies++;
-      return original.apply(this, a);
-    };
-    let w: Awaited<ReturnType<typeof walk>>;
-    try {
-      w = await walk(src);
-    } finally {
-      proto.loopBody = original;
-    }
+    const { w, calls: bodies } = await walkCounting(src, 'loopBody');
     assert.equal(bodies, 3);
     assert.deepEqual(
       w.consumptions.map((c) => c.sink),
@@ -476,20 +446,7 @@ for epoch in range(25):
     history.append(acc)
     opt.step()
 `;
-    const { Walker } = await import('../../server/src/core/model/walker');
-    const proto = Walker.prototype as unknown as { loopBody: (...a: unknown[]) => unknown };
-    const original = proto.loopBody;
-    let bodies = 0;
-    proto.loopBody = function (this: unknown, ...a: unknown[]) {
-      bodies++;
-      return original.apply(this, a);
-    };
-    let w: Awaited<ReturnType<typeof walk>>;
-    try {
-      w = await walk(src);
-    } finally {
-      proto.loopBody = original;
-    }
+    const { w, calls: bodies } = await walkCounting(src, 'loopBody');
     assert.equal(bodies, 3);
     const history = w.globals.lookup('history');
     assert.ok(history?.kind === 'list');
@@ -526,20 +483,7 @@ for j in range(50):
     for p in q_params:
         p.requires_grad = True
 `;
-    const { Walker } = await import('../../server/src/core/model/walker');
-    const proto = Walker.prototype as unknown as { callFunction: (...a: unknown[]) => unknown };
-    const original = proto.callFunction;
-    let samples = 0;
-    proto.callFunction = function (this: unknown, ...a: unknown[]) {
-      if ((a[0] as { name?: string }).name === 'sample_batch') samples++;
-      return original.apply(this, a);
-    };
-    let w: Awaited<ReturnType<typeof walk>>;
-    try {
-      w = await walk(src);
-    } finally {
-      proto.callFunction = original;
-    }
+    const { w, calls: samples } = await walkCounting(src, 'callFunction', 'sample_batch');
     assert.equal(samples, 3);
     // Every freeze is recorded, and the flags end as the last iteration leaves them.
     assert.deepEqual(
