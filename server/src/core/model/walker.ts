@@ -151,15 +151,13 @@ function changeContainer(m: ModuleNode, method: string, positional: Value[]): bo
   if (method === 'insert') {
     const index = positional[0];
     const n = m.children.size;
-    const keys = [...m.children.keys()];
-    if (positional.length !== 2 || arg?.kind !== 'module' || index.kind !== 'number' || !index.isInt || keys.some((k, i) => k !== String(i))) return false;
+    if (positional.length !== 2 || arg?.kind !== 'module' || index.kind !== 'number' || !index.isInt || !positionallyKeyed(m)) return false;
     // Sequential.insert takes -n..n (negative counts from the end); ModuleList.insert only 0..n here.
     const at = index.value < 0 && m.type === 'Sequential' ? index.value + n : index.value;
     if (at < 0 || at > n) return false;
     const children = [...m.children.values()];
     children.splice(at, 0, arg.module);
-    m.children.clear();
-    children.forEach((c, i) => m.addChild(String(i), c));
+    renumber(m, children);
     return true;
   }
   if (method === 'pop') return positional.length === 1 ? removeChild(m, positional[0]) : false;
@@ -179,14 +177,26 @@ function removeChild(m: ModuleNode, key: Value | undefined): false | ModuleNode 
     return child;
   }
   const n = m.children.size;
-  if (!isSequence(m) || key?.kind !== 'number' || !key.isInt || !m.complete || [...m.children.keys()].some((k, i) => k !== String(i))) return false;
+  if (!isSequence(m) || key?.kind !== 'number' || !key.isInt || !m.complete || !positionallyKeyed(m)) return false;
   const at = key.value < 0 ? key.value + n : key.value;
   if (at < 0 || at >= n) return false;
   const children = [...m.children.values()];
   const [taken] = children.splice(at, 1);
+  renumber(m, children);
+  return taken;
+}
+
+/** Children keyed `0`, `1`, ... in order (not an `OrderedDict` of names). */
+function positionallyKeyed(m: ModuleNode): boolean {
+  let i = 0;
+  for (const k of m.children.keys()) if (k !== String(i++)) return false;
+  return true;
+}
+
+/** Makes `children` the module's children, keyed by position. */
+function renumber(m: ModuleNode, children: ModuleNode[]): void {
   m.children.clear();
   children.forEach((c, i) => m.addChild(String(i), c));
-  return taken;
 }
 
 /**
@@ -985,7 +995,7 @@ export class Walker implements WalkResult {
     }
     // `for block in model.blocks:` over an nn.Sequential / nn.ModuleList: its children, in order.
     const list =
-      iterable.kind === 'module' && iterable.module.complete && (iterable.module.type === 'Sequential' || iterable.module.type === 'ModuleList')
+      iterable.kind === 'module' && iterable.module.complete && isSequence(iterable.module)
         ? { items: [...iterable.module.children.values()].map((module): Value => ({ kind: 'module', module })), exact: true }
         : iterable.kind === 'list'
           ? iterable
@@ -1468,7 +1478,7 @@ export class Walker implements WalkResult {
     if (obj.kind === 'module') {
       const m = obj.module;
       let name: string | undefined;
-      if (key.kind === 'number' && key.isInt && (m.type === 'Sequential' || m.type === 'ModuleList')) {
+      if (key.kind === 'number' && key.isInt && isSequence(m)) {
         name = containerKey(m, key.value);
         if (name === undefined) return m.complete ? { kind: 'unknown' } : UNKNOWN;
       } else if (key.kind === 'string' && m.type === 'ModuleDict') name = key.value;
@@ -2012,7 +2022,7 @@ export class Walker implements WalkResult {
         }
         if (src?.kind === 'list') return { ...src, items: [...src.items], flavor: p, node };
         if (!src) return { kind: 'list', items: [], exact: true, flavor: p, node };
-        if (src.kind === 'module' && src.module.complete && (src.module.type === 'Sequential' || src.module.type === 'ModuleList')) {
+        if (src.kind === 'module' && src.module.complete && isSequence(src.module)) {
           return { kind: 'list', items: [...src.module.children.values()].map((c) => ({ kind: 'module' as const, module: c })), exact: true, flavor: p, node };
         }
         return UNKNOWN;
