@@ -828,7 +828,6 @@ export class Walker implements WalkResult {
    * freeze is still recorded, for the rules.
    */
   private readonly freezePatterns = new Set<string>();
-  private newFreezes = 0;
   private readonly objectIds = new WeakMap<object, number>();
   private nextObjectId = 0;
 
@@ -865,11 +864,7 @@ export class Walker implements WalkResult {
     if (selections.some((sel) => !isOpaque(sel.leaf ? sel.leaf.owner : sel.root))) this.attributedSetters.add(node.startIndex);
     if (flag !== undefined) {
       this.freezes.push({ node, selections, requiresGrad: flag });
-      const pattern = `${node.startIndex}:${flag}:${uncertain}:${selections.map((sel) => (sel.leaf ? `#${sel.leaf.id}` : `${this.objectId(sel.root)}/${sel.filter?.text ?? ''}/${sel.namePrefix ?? ''}`)).join(',')}`;
-      if (!this.freezePatterns.has(pattern)) {
-        this.freezePatterns.add(pattern);
-        this.newFreezes++;
-      }
+      this.freezePatterns.add(`${node.startIndex}:${flag}:${uncertain}:${selections.map((sel) => (sel.leaf ? `#${sel.leaf.id}` : `${this.objectId(sel.root)}/${sel.filter?.text ?? ''}/${sel.namePrefix ?? ''}`)).join(',')}`);
     }
     if (this.anytime !== undefined && flag !== false) this.unfreezesAnytime.push({ node, className: this.anytime ?? undefined });
   }
@@ -1143,8 +1138,8 @@ export class Walker implements WalkResult {
       this.mutations +
       this.optimizers.length +
       this.schedulers.length +
-      this.newFreezes +
-      this.newConsumptions +
+      this.freezePatterns.size +
+      this.consumptionPatterns.size +
       this.steps.length +
       this.modules.length +
       this.pendingFunctions.length
@@ -2229,11 +2224,7 @@ export class Walker implements WalkResult {
     const variable = argNode?.type === 'identifier' ? argNode.text : undefined;
     const c: Consumption = { source, node: argNode ?? node, sink, variable, conditional: this.undecidedDepth > 0 };
     this.consumptions.push(c);
-    const pattern = `${source.node.startIndex}:${c.node.startIndex}:${sink}:${variable ?? ''}:${c.conditional}`;
-    if (!this.consumptionPatterns.has(pattern)) {
-      this.consumptionPatterns.add(pattern);
-      this.newConsumptions++;
-    }
+    this.consumptionPatterns.add(`${source.node.startIndex}:${c.node.startIndex}:${sink}:${variable ?? ''}:${c.conditional}`);
   }
 
   /**
@@ -2243,7 +2234,6 @@ export class Walker implements WalkResult {
    * `effects`). Every use is still recorded, for the rules.
    */
   private readonly consumptionPatterns = new Set<string>();
-  private newConsumptions = 0;
 
   // ---------------------------------------------------------------- user code
 
