@@ -134,24 +134,31 @@ function isSequence(m: ModuleNode): boolean {
  * it does not know, children keyed by name, a ModuleDict's `pop`, `clear` or `update`).
  */
 function changeContainer(m: ModuleNode, method: string, positional: Value[]): boolean | ModuleNode {
-  if (!isSequence(m)) return false;
   const arg = positional[positional.length - 1];
+  if (m.type === 'ModuleDict' && method === 'update') {
+    // `heads.update({"cls": nn.Linear(...), ...})`: each entry set, as `heads[key] = module`.
+    if (positional.length !== 1 || arg?.kind !== 'dict' || !arg.exact || !arg.entries.every((e) => e.key !== null && e.value.kind === 'module')) return false;
+    for (const e of arg.entries) m.addChild(e.key!, (e.value as { module: ModuleNode }).module);
+    return true;
+  }
+  if (!isSequence(m)) return false;
   if (method === 'append') {
     if (positional.length !== 1 || arg?.kind !== 'module') return false;
-    m.addChild(String(m.children.size), arg.module);
+    // Added after children the walker does not all know: its index is not known either.
+    if (m.complete) m.addChild(String(m.children.size), arg.module);
     return true;
   }
   if (method === 'extend') {
     const items =
       arg?.kind === 'list' && arg.exact ? arg.items : arg?.kind === 'module' && arg.module.complete && isSequence(arg.module) ? [...arg.module.children.values()].map((module): Value => ({ kind: 'module', module })) : undefined;
     if (positional.length !== 1 || !items?.every((v) => v.kind === 'module')) return false;
-    for (const v of items) m.addChild(String(m.children.size), (v as { module: ModuleNode }).module);
+    if (m.complete) for (const v of items) m.addChild(String(m.children.size), (v as { module: ModuleNode }).module);
     return true;
   }
   if (method === 'insert') {
     const index = positional[0];
     const n = m.children.size;
-    if (positional.length !== 2 || arg?.kind !== 'module' || index.kind !== 'number' || !index.isInt || !positionallyKeyed(m)) return false;
+    if (positional.length !== 2 || arg?.kind !== 'module' || index.kind !== 'number' || !index.isInt || !m.complete || !positionallyKeyed(m)) return false;
     // Sequential.insert takes -n..n (negative counts from the end); ModuleList.insert only 0..n here.
     const at = index.value < 0 && m.type === 'Sequential' ? index.value + n : index.value;
     if (at < 0 || at > n) return false;
@@ -657,6 +664,19 @@ export class Walker implements WalkResult {
       if (!left || !right) return;
       const current = this.evaluate(left, frame);
       const rhs = this.evaluate(right, frame);
+      if (op === '+=' && current.kind === 'module' && isSequence(current.module)) {
+        // `blocks += [...]`: ModuleList.__iadd__ is extend; Sequential's takes another Sequential.
+        const m = current.module;
+        this.mutations++;
+        const ok = (m.type === 'ModuleList' || rhs.kind === 'module') && changeContainer(m, 'extend', [rhs]);
+        if (ok && this.addedRepeatedly(m.node)) m.complete = false;
+        if (!ok) {
+          m.children.clear();
+          m.complete = false;
+        }
+        invalidateCounts(m);
+        return;
+      }
       if (op === '+=' && current.kind === 'list') {
         this.mutations++;
         if (rhs.kind === 'list') {
@@ -1048,7 +1068,7 @@ export class Walker implements WalkResult {
    */
   private maybeAdded(list: Value & { kind: 'list' }, added: Value | undefined, frame: Frame): void {
     if (added?.kind === ('paramiter' as string)) return;
-    const repeated = this.addedRepeatedly(list);
+    const repeated = this.addedRepeatedly(list.node);
     if (this.undecidedDepth === 0 && !repeated) return;
     list.exact = false;
     // Why the items may be missing (or there several times), for the groups they become.
@@ -1073,13 +1093,12 @@ export class Walker implements WalkResult {
 
   /**
    * An item added in a loop that runs an unknown number of times is added that many times, none
-   * included, to a list that outlives an iteration: one built before the loop, not in its body
-   * (or in a function the body calls).
+   * included, to a list (or a module container) that outlives an iteration: one made before the
+   * loop (`born` is where), not in its body (or in a function the body calls).
    */
-  private addedRepeatedly(list: Value & { kind: 'list' }): boolean {
+  private addedRepeatedly(born: SyntaxNode | undefined): boolean {
     const loop = this.repeating[this.repeating.length - 1];
     if (!loop) return false;
-    const born = list.node;
     if (!born) return true;
     const within = (n: SyntaxNode) => born.startIndex >= n.startIndex && born.endIndex <= n.endIndex;
     if (within(loop.node)) return false;
@@ -1819,6 +1838,8 @@ export class Walker implements WalkResult {
             // Under a condition the walker cannot decide, renumbered children would be wrong one way or the other.
             const renumbers = method !== 'append' && method !== 'extend';
             const out = this.undecidedDepth > 0 && renumbers ? false : changeContainer(m, method, positional);
+            // Added once per iteration of a loop that runs an unknown number of times: there may be more.
+            if (out && this.addedRepeatedly(m.node)) m.complete = false;
             if (!out) {
               // Which children are left, and under which keys, is not known.
               m.children.clear();

@@ -61,6 +61,9 @@ function nearestWithParams(m: ModuleNode, opt: OptimizerModel, expr: string): { 
   const fromEnd = indexed && expr.endsWith(`[${index - entries.length}]`);
   if (!expr.endsWith(suffix) && !fromEnd) return undefined;
   const parentExpr = expr.slice(0, -(fromEnd ? `[${index - entries.length}]`.length : suffix.length));
+  // A group whose parameters are not all known may hold the sibling already: moving this group
+  // onto it could put a parameter in two groups, which PyTorch rejects.
+  if ((opt.groups ?? []).some((g) => !g.params?.exact)) return undefined;
   const grouped = new Set<number>();
   for (const g of opt.groups ?? []) for (const l of g.params?.leaves ?? []) grouped.add(l.leaf.id);
   const candidates: Array<{ key: string; module: ModuleNode; distance: number; free: boolean }> = [];
