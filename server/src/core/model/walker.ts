@@ -193,6 +193,14 @@ function removeChild(m: ModuleNode, key: Value | undefined): false | ModuleNode 
   return taken;
 }
 
+/** `del m.name`: a child, a parameter or a plain attribute of the module goes. */
+function deleteAttribute(m: ModuleNode, name: string): void {
+  m.children.delete(name);
+  m.ownParams.delete(name);
+  m.attrs.delete(name);
+  invalidateCounts(m);
+}
+
 /** Children keyed `0`, `1`, ... in order (not an `OrderedDict` of names). */
 function positionallyKeyed(m: ModuleNode): boolean {
   let i = 0;
@@ -616,10 +624,7 @@ export class Walker implements WalkResult {
             const attr = target.childForFieldName('attribute')?.text;
             if (obj.kind === 'module' && attr) {
               this.mutations++;
-              obj.module.children.delete(attr);
-              obj.module.ownParams.delete(attr);
-              obj.module.attrs.delete(attr);
-              invalidateCounts(obj.module);
+              deleteAttribute(obj.module, attr);
             }
             continue;
           }
@@ -2077,6 +2082,20 @@ export class Walker implements WalkResult {
         }
         return UNKNOWN;
       }
+      case 'delattr': {
+        // delattr(model, "fc"): as `del model.fc`.
+        const [obj, name] = positional;
+        if (obj?.kind === 'module') {
+          this.mutations++;
+          if (name?.kind === 'string') deleteAttribute(obj.module, name.value);
+          else {
+            obj.module.children.clear();
+            obj.module.complete = false;
+            invalidateCounts(obj.module);
+          }
+        }
+        return { kind: 'none' };
+      }
       case 'setattr': {
         this.mutations++;
         // setattr(self, name, nn.Linear(...)): registered like an attribute assignment.
@@ -2431,7 +2450,7 @@ function decidesOn(body: SyntaxNode, names: Set<string>): boolean {
 /** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
 const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);
 
-const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'len', 'float', 'int', 'sum', 'object', 'map', 'sorted', 'print', 'enumerate', 'zip', 'iter', 'next', 'super', 'isinstance', 'min', 'max', 'abs', 'round', 'str', 'bool', 'setattr']);
+const BUILTINS = new Set(['list', 'tuple', 'set', 'dict', 'filter', 'range', 'len', 'float', 'int', 'sum', 'object', 'map', 'sorted', 'print', 'enumerate', 'zip', 'iter', 'next', 'super', 'isinstance', 'min', 'max', 'abs', 'round', 'str', 'bool', 'setattr', 'delattr']);
 
 /** Hugging Face schedule factories (`transformers.get_cosine_schedule_with_warmup`, `get_scheduler`). */
 const HF_SCHEDULE_FACTORY = /^transformers\.(?:optimization\.)?get_(?:\w*_schedule\w*|scheduler)$/;
