@@ -324,6 +324,12 @@ export interface OptimizerModel {
   owner?: ModuleNode;
   /** Leaves frozen (requires_grad False) when the optimizer was built. */
   frozenLeavesAtConstruction: Set<ParamLeaf>;
+  /**
+   * How many of the file's modules (`FileModel.modules`, in the order the walk created them)
+   * existed when the optimizer was built: the later ones (a head put on the model afterwards)
+   * cannot be in its groups.
+   */
+  modulesBefore?: number;
   /** Keys the file reads back from this optimizer's `param_groups` (`g["lr_scale"]`). */
   groupKeysRead: Set<string>;
 }

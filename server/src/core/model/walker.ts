@@ -1992,6 +1992,7 @@ export class Walker implements WalkResult {
       const existing = this.seenOptimizerCalls.get(node.startIndex);
       if (existing) return { kind: 'optimizer', optimizer: existing };
       const opt = buildOptimizer({ className, node, evaluated, torchVersion: this.torchVersion, isExhausted });
+      opt.modulesBefore = this.modules.length;
       const self = this.currentClass(frame) ? frame.scope.lookup('self') : undefined;
       if (self?.kind === 'module') opt.owner = self.module;
       for (const g of opt.groups ?? []) {

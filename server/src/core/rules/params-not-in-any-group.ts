@@ -1,7 +1,7 @@
 import { enumerateLeaves, isWithin, type ModuleNode, type OptimizerModel } from '../model';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
-import { ancestorExpr, childExpr, commonAncestor, describeSize, moduleTypeLabel, optimizerLabel } from './helpers';
+import { ancestorExpr, childExpr, commonAncestor, describeSize, lineOf, moduleTypeLabel, optimizerLabel } from './helpers';
 
 export const paramsNotInAnyGroup = defineRule({
   code: 'OPT102',
@@ -10,7 +10,7 @@ export const paramsNotInAnyGroup = defineRule({
   summary: 'Parameter groups that leave trainable layers of the model out',
   docs: {
     whatItDoes:
-      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer. Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed; when the file freezes parameters in a way the model cannot follow (`zip(...)` loops, `apply(lambda m: ...)`), nothing is reported.",
+      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer; and, whatever the groups, modules put on the model after the optimizer was built (`model.fc = nn.Linear(...)` after `SGD(model.parameters())`), unless another optimizer or `add_param_group` takes them. Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed; when the file freezes parameters in a way the model cannot follow (`zip(...)` loops, `apply(lambda m: ...)`), nothing is reported.",
     whyIsThisBad:
       'A layer in no group still gets gradients but is never updated: it keeps its initial (often random) weights for the whole run, and nothing warns. The usual cause is a layer forgotten in a hand-written list (resnet `bn1`), an index pointing at an activation, or two name filters that are not complements.',
     example: `model = torchvision.models.resnet18(weights=None)
@@ -27,7 +27,7 @@ optimizer = torch.optim.SGD([
     # ...
     {'params': model.fc.parameters(), 'lr': 1e-2},
 ], momentum=0.9)`,
-    runtime: 'Silent in torch 1.13 and 2.x: PyTorch never checks that the groups cover a model; the left-out weights stay exactly as initialised.',
+    runtime: 'Silent in torch 1.13 and 2.x: PyTorch never checks that the groups cover a model; the left-out weights stay exactly as initialised. A layer assigned after the optimizer was built is a new Parameter the optimizer never saw (the groups still hold the old layer\'s tensors): also silent, also never updated (measured).',
   },
   check({ model, report }) {
     // Something is frozen in a way the model cannot follow (`zip(...)`, `apply(lambda m: ...)`, a
@@ -35,7 +35,7 @@ optimizer = torch.optim.SGD([
     if (model.unattributedRequiresGrad.some((u) => u.requiresGrad !== true)) return;
     for (const opt of model.optimizers) {
       const groups = opt.groups;
-      if (!groups || groups.length < 2 || !opt.groupsComplete) continue;
+      if (!groups || groups.length === 0 || !opt.groupsComplete) continue;
       if (groups.some((g) => !g.params || !g.params.exact)) continue;
       const selections = groups.flatMap((g) => g.selections);
       const roots = selections.map((s) => (s.leaf ? s.leaf.owner : s.root));
@@ -59,15 +59,28 @@ optimizer = torch.optim.SGD([
       // Fine-tuning only the top of a model is a choice, not an accident: speak up only when most
       // of the model is covered and the gap is the exception.
       if (missing.length * 2 > trainable.length) continue;
+      // Modules put on the model after the optimizer was built (`model.fc = nn.Linear(...)` after
+      // `SGD(model.parameters())`): their parameters did not exist when the groups were made.
+      const late = new Set(model.modules.slice(opt.modulesBefore ?? model.modules.length));
+      const attachedLate = (m: ModuleNode): ModuleNode | undefined => {
+        for (let cur: ModuleNode | undefined = m; cur && cur !== ancestor; cur = cur.parent) if (late.has(cur)) return cur;
+        return undefined;
+      };
+      const allLate = missing.every((l) => attachedLate(l.leaf.owner));
+      // One group over a whole model leaves nothing out by choice: only what came later is missing.
+      if (groups.length < 2 && !allLate) continue;
       const rootExpr = ancestorExpr(ancestor, selections) ?? 'model';
       const units = summarise(ancestor, rootExpr, new Set(missing.map((l) => l.leaf.id)));
       const listed = units.slice(0, 6).map((u) => (u.module ? `\`${u.expr}\` (${moduleTypeLabel(u.module)}${sizeSuffix(u.module)})` : `\`${u.expr}\``));
       const more = units.length > 6 ? ` and ${units.length - 6} more` : '';
-      const what = units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`;
       const reportAt = opt.calleeNode;
+      const lateModule = allLate ? attachedLate(missing[0].leaf.owner) : undefined;
+      const message = allLate
+        ? `${units.length === 1 ? listed[0] : `${listed.join(', ')}${more}`}${lateModule?.node ? `, made at line ${lineOf(lateModule.node)},` : ''} ${units.length === 1 ? 'was' : 'were'} put on the model after \`${optimizerLabel(opt)}\` was built: ${units.length === 1 ? 'its' : 'their'} parameters are in no parameter group, so this optimizer never updates them (build the optimizer after changing the model)`
+        : `${units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`;
       report({
         node: reportAt,
-        message: `${what} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`,
+        message,
         related: units
           .filter((u) => u.module?.node)
           .slice(0, 6)
