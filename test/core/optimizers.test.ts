@@ -200,6 +200,9 @@ for p in model.encoder[3].parameters():
     // Frozen leaves the optimizer was given when it was built (none for the filtered one).
     assert.equal(opt.frozenLeavesAtConstruction.size, 0);
     assert.equal(optimizerOf(w, 'everything').frozenLeavesAtConstruction.size, 6);
+    // What the filter left out because it was frozen then (encoder[3] is unfrozen afterwards).
+    assert.equal(opt.frozenBesideGroups.size, 6);
+    assert.equal(optimizerOf(w, 'everything').frozenBesideGroups.size, 0);
     const fm = await fileModel(src);
     assert.deepEqual(fm.freezes.map((f) => f.requiresGrad), [false, true]);
   });

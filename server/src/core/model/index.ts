@@ -39,6 +39,7 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     unfreezesAnytime: walker.unfreezesAnytime,
     unattributedRequiresGrad: walker.unattributedRequiresGrad,
     moduleFlagAssignments: walker.moduleFlagAssignments,
+    unknownGroupAdds: walker.unknownGroupAdds,
     groupKeysRead: walker.groupKeysRead,
     torchVersion,
     lint: {},

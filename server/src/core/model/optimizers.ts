@@ -67,6 +67,7 @@ export function buildOptimizer(input: {
     groups: undefined,
     groupsComplete: false,
     frozenLeavesAtConstruction: new Set(),
+    frozenBesideGroups: new Set(),
     groupKeysRead: new Set(),
     hasSplat: evaluated.hasSplat,
   };
@@ -81,6 +82,13 @@ export function buildOptimizer(input: {
   for (const g of opt.groups ?? []) {
     g.effective = effectiveValues(g, opt, fact);
     for (const { leaf } of g.params?.leaves ?? []) if (leaf.requiresGrad === false) opt.frozenLeavesAtConstruction.add(leaf);
+    // What a `requires_grad` filter left out (`filter(lambda p: p.requires_grad, model.parameters())`).
+    for (const sel of g.selections) {
+      if (sel.leaf || !sel.filter || !sel.filter.text.includes('requires_grad')) continue;
+      for (const { name, leaf } of enumerateLeaves(sel.root).leaves) {
+        if (leaf.requiresGrad === false && sel.filter.test(name, leaf) === false) opt.frozenBesideGroups.add(leaf);
+      }
+    }
   }
   return opt;
 }

@@ -325,6 +325,11 @@ export interface OptimizerModel {
   /** Leaves frozen (requires_grad False) when the optimizer was built. */
   frozenLeavesAtConstruction: Set<ParamLeaf>;
   /**
+   * Leaves a group's `requires_grad` filter left out because they were frozen when the optimizer
+   * was built (`filter(lambda p: p.requires_grad, model.parameters())`).
+   */
+  frozenBesideGroups: Set<ParamLeaf>;
+  /**
    * How many of the file's modules (`FileModel.modules`, in the order the walk created them)
    * existed when the optimizer was built: the later ones (a head put on the model afterwards)
    * cannot be in its groups.

@@ -317,6 +317,11 @@ export interface WalkResult {
    * object, which changes no parameter's flag (`requires_grad_()` is the method that does).
    */
   moduleFlagAssignments: ModuleFlagAssignment[];
+  /**
+   * `add_param_group(...)` calls on something the walker does not know as an optimizer
+   * (`self.trainer.optimizers[0]` in a Lightning hook): groups may be added that it cannot see.
+   */
+  unknownGroupAdds: SyntaxNode[];
 }
 
 export interface ModuleFlagAssignment {
@@ -413,6 +418,7 @@ export class Walker implements WalkResult {
   readonly unfreezesAnytime: AnytimeUnfreeze[] = [];
   readonly unattributedRequiresGrad: UnattributedSetter[] = [];
   readonly moduleFlagAssignments: ModuleFlagAssignment[] = [];
+  readonly unknownGroupAdds: SyntaxNode[] = [];
   /** Start indices of the `requires_grad` changes tied to parameters of a module the walker knows. */
   private readonly attributedSetters = new Set<number>();
   /**
@@ -1756,6 +1762,7 @@ export class Walker implements WalkResult {
     const evaluated = this.evaluateArgs(argsNode, frame);
     // Changes in place are counted where the walker makes them (see `mutations`): a method it does
     // not follow changes nothing it knows, and a user method's body counts its own changes.
+    if (method === 'add_param_group' && receiver.kind !== 'optimizer') this.unknownGroupAdds.push(node);
     const { positional, keywords } = evaluated.args;
     if (receiver.kind === 'unknown' && receiver.alternatives && method === 'step') {
       for (const alt of receiver.alternatives) {

@@ -10,7 +10,7 @@ export const paramsNotInAnyGroup = defineRule({
   summary: 'Parameter groups that leave trainable layers of the model out',
   docs: {
     whatItDoes:
-      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer; and, whatever the groups, modules put on the model after the optimizer was built (`model.fc = nn.Linear(...)` after `SGD(model.parameters())`), unless another optimizer or `add_param_group` takes them. Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed; when the file freezes parameters in a way the model cannot follow (`zip(...)` loops, `apply(lambda m: ...)`), nothing is reported.",
+      "When an optimizer's groups are built from parts of one model (`model[0]`, `model.layer1`, name filters over `model.named_parameters()`), lists the trainable parts of that model (the smallest module holding every group, or `self` in a method of the model such as Lightning's `configure_optimizers`) that are in no group of any optimizer; and, whatever the groups, modules put on the model after the optimizer was built (`model.fc = nn.Linear(...)` after `SGD(model.parameters())`) and parameters a `requires_grad` filter left out that are unfrozen later, unless another optimizer or `add_param_group` takes them (or a hook the file never calls may add groups). Parts the model's own code only runs without gradient (`with torch.no_grad(): self.backbone(x)`, `self.encoder(x).detach()`: a linear probe) are left out on purpose and not listed; when the file freezes parameters in a way the model cannot follow (`zip(...)` loops, `apply(lambda m: ...)`), nothing is reported.",
     whyIsThisBad:
       'A layer in no group still gets gradients but is never updated: it keeps its initial (often random) weights for the whole run, and nothing warns. The usual cause is a layer forgotten in a hand-written list (resnet `bn1`), an index pointing at an activation, or two name filters that are not complements.',
     example: `model = torchvision.models.resnet18(weights=None)
@@ -27,7 +27,7 @@ optimizer = torch.optim.SGD([
     # ...
     {'params': model.fc.parameters(), 'lr': 1e-2},
 ], momentum=0.9)`,
-    runtime: 'Silent in torch 1.13 and 2.x: PyTorch never checks that the groups cover a model; the left-out weights stay exactly as initialised. A layer assigned after the optimizer was built is a new Parameter the optimizer never saw (the groups still hold the old layer\'s tensors): also silent, also never updated (measured).',
+    runtime: 'Silent in torch 1.13 and 2.x: PyTorch never checks that the groups cover a model; the left-out weights stay exactly as initialised. A layer assigned after the optimizer was built is a new Parameter the optimizer never saw (the groups still hold the old layer\'s tensors), and unfreezing parameters that a `requires_grad` filter kept out of the optimizer does not put them in: both silent, never updated (measured).',
   },
   check({ model, report }) {
     // Something is frozen in a way the model cannot follow (`zip(...)`, `apply(lambda m: ...)`, a
@@ -56,28 +56,40 @@ optimizer = torch.optim.SGD([
       if (all.leaves.some((l) => !covered.has(l.leaf.id) && l.leaf.requiresGrad === 'unknown')) continue;
       const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && !elsewhere.has(l.leaf.id) && l.leaf.requiresGrad === true && !runsWithoutGradient(l.leaf.owner));
       if (missing.length === 0) continue;
-      // Fine-tuning only the top of a model is a choice, not an accident: speak up only when most
-      // of the model is covered and the gap is the exception.
-      if (missing.length * 2 > trainable.length) continue;
-      // Modules put on the model after the optimizer was built (`model.fc = nn.Linear(...)` after
-      // `SGD(model.parameters())`): their parameters did not exist when the groups were made.
+      // What changed after the optimizer was built explains a gap whatever the groups, unless
+      // groups may be added where the walker cannot see (a hook, `trainer.optimizers[0]`):
+      // - modules put on the model afterwards (`model.fc = nn.Linear(...)` after
+      //   `SGD(model.parameters())`): their parameters did not exist when the groups were made;
+      // - parameters a `requires_grad` filter left out, unfrozen afterwards.
+      const unseen = model.unknownGroupAdds.length > 0 || model.unfreezesAnytime.length > 0;
       const late = new Set(model.modules.slice(opt.modulesBefore ?? model.modules.length));
       const attachedLate = (m: ModuleNode): ModuleNode | undefined => {
         for (let cur: ModuleNode | undefined = m; cur && cur !== ancestor; cur = cur.parent) if (late.has(cur)) return cur;
         return undefined;
       };
-      const allLate = missing.every((l) => attachedLate(l.leaf.owner));
-      // One group over a whole model leaves nothing out by choice: only what came later is missing.
-      if (groups.length < 2 && !allLate) continue;
+      const allLate = !unseen && missing.every((l) => attachedLate(l.leaf.owner));
+      const allUnfrozen = !unseen && !allLate && missing.every((l) => opt.frozenBesideGroups.has(l.leaf));
+      if (!allLate && !allUnfrozen) {
+        // One group over a whole model leaves nothing out by choice.
+        if (groups.length < 2) continue;
+        // Fine-tuning only the top of a model is a choice, not an accident: speak up only when most
+        // of the model is covered and the gap is the exception.
+        if (missing.length * 2 > trainable.length) continue;
+      }
       const rootExpr = ancestorExpr(ancestor, selections) ?? 'model';
       const units = summarise(ancestor, rootExpr, new Set(missing.map((l) => l.leaf.id)));
       const listed = units.slice(0, 6).map((u) => (u.module ? `\`${u.expr}\` (${moduleTypeLabel(u.module)}${sizeSuffix(u.module)})` : `\`${u.expr}\``));
       const more = units.length > 6 ? ` and ${units.length - 6} more` : '';
       const reportAt = opt.calleeNode;
       const lateModule = allLate ? attachedLate(missing[0].leaf.owner) : undefined;
+      const unfrozenAt = allUnfrozen ? missing[0].leaf.frozenAt : undefined;
+      const what = units.length === 1 ? listed[0] : `${listed.join(', ')}${more}`;
+      const its = units.length === 1 ? 'its' : 'their';
       const message = allLate
-        ? `${units.length === 1 ? listed[0] : `${listed.join(', ')}${more}`}${lateModule?.node ? `, made at line ${lineOf(lateModule.node)},` : ''} ${units.length === 1 ? 'was' : 'were'} put on the model after \`${optimizerLabel(opt)}\` was built: ${units.length === 1 ? 'its' : 'their'} parameters are in no parameter group, so this optimizer never updates them (build the optimizer after changing the model)`
-        : `${units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`;
+        ? `${what}${lateModule?.node ? `, made at line ${lineOf(lateModule.node)},` : ''} ${units.length === 1 ? 'was' : 'were'} put on the model after \`${optimizerLabel(opt)}\` was built: ${its} parameters are in no parameter group, so this optimizer never updates them (build the optimizer after changing the model)`
+        : allUnfrozen
+          ? `${what} ${units.length === 1 ? 'is' : 'are'} unfrozen${unfrozenAt ? ` at line ${lineOf(unfrozenAt)}` : ''}, but ${units.length === 1 ? 'was' : 'were'} frozen when \`${optimizerLabel(opt)}\` was built, so ${its} parameters are in no parameter group: this optimizer never updates them (add them with \`add_param_group\`, or build the optimizer again)`
+          : `${units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`;
       report({
         node: reportAt,
         message,
