@@ -1,3 +1,4 @@
+import type { SyntaxNode } from '../parsing';
 import { enumerateLeaves, isWithin, type ModuleNode, type OptimizerModel } from '../model';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
@@ -81,15 +82,13 @@ optimizer = torch.optim.SGD([
       const listed = units.slice(0, 6).map((u) => (u.module ? `\`${u.expr}\` (${moduleTypeLabel(u.module)}${sizeSuffix(u.module)})` : `\`${u.expr}\``));
       const more = units.length > 6 ? ` and ${units.length - 6} more` : '';
       const reportAt = opt.calleeNode;
-      const lateModule = allLate ? attachedLate(missing[0].leaf.owner) : undefined;
-      const unfrozenAt = allUnfrozen ? missing[0].leaf.frozenAt : undefined;
       const what = units.length === 1 ? listed[0] : `${listed.join(', ')}${more}`;
-      const its = units.length === 1 ? 'its' : 'their';
-      const message = allLate
-        ? `${what}${lateModule?.node ? `, made at line ${lineOf(lateModule.node)},` : ''} ${units.length === 1 ? 'was' : 'were'} put on the model after \`${optimizerLabel(opt)}\` was built: ${its} parameters are in no parameter group, so this optimizer never updates them (build the optimizer after changing the model)`
+      const cause: Cause = allLate
+        ? { kind: 'late', module: attachedLate(missing[0].leaf.owner) }
         : allUnfrozen
-          ? `${what} ${units.length === 1 ? 'is' : 'are'} unfrozen${unfrozenAt ? ` at line ${lineOf(unfrozenAt)}` : ''}, but ${units.length === 1 ? 'was' : 'were'} frozen when \`${optimizerLabel(opt)}\` was built, so ${its} parameters are in no parameter group: this optimizer never updates them (add them with \`add_param_group\`, or build the optimizer again)`
-          : `${units.length === 1 ? `${listed[0]} is` : `${listed.join(', ')}${more} are`} in no parameter group of \`${optimizerLabel(opt)}\`: never updated by this optimizer`;
+          ? { kind: 'unfrozen', at: missing[0].leaf.frozenAt }
+          : { kind: 'left-out' };
+      const message = gapMessage(what, units.length > 1, optimizerLabel(opt), cause);
       report({
         node: reportAt,
         message,
@@ -101,6 +100,25 @@ optimizer = torch.optim.SGD([
     }
   },
 });
+
+/** Why parameters are in no group: left out of the groups, put on the model later, or unfrozen later. */
+type Cause = { kind: 'left-out' } | { kind: 'late'; module?: ModuleNode } | { kind: 'unfrozen'; at?: SyntaxNode };
+
+function gapMessage(what: string, plural: boolean, optimizer: string, cause: Cause): string {
+  const [is, was, its] = plural ? ['are', 'were', 'their'] : ['is', 'was', 'its'];
+  switch (cause.kind) {
+    case 'late': {
+      const made = cause.module?.node ? `, made at line ${lineOf(cause.module.node)},` : '';
+      return `${what}${made} ${was} put on the model after \`${optimizer}\` was built: ${its} parameters are in no parameter group, so this optimizer never updates them (build the optimizer after changing the model)`;
+    }
+    case 'unfrozen': {
+      const at = cause.at ? ` at line ${lineOf(cause.at)}` : '';
+      return `${what} ${is} unfrozen${at}, but ${was} frozen when \`${optimizer}\` was built, so ${its} parameters are in no parameter group: this optimizer never updates them (add them with \`add_param_group\`, or build the optimizer again)`;
+    }
+    case 'left-out':
+      return `${what} ${is} in no parameter group of \`${optimizer}\`: never updated by this optimizer`;
+  }
+}
 
 /**
  * The module is (inside) a submodule its parent's code only runs without gradient
