@@ -335,6 +335,11 @@ export interface OptimizerModel {
    * cannot be in its groups.
    */
   modulesBefore?: number;
+  /**
+   * Built in a loop, or its call met again (a stage loop that unfreezes a layer, then builds the
+   * optimizer again): the groups are those of its first build, and later builds may hold more.
+   */
+  mayBeRebuilt?: boolean;
   /** Keys the file reads back from this optimizer's `param_groups` (`g["lr_scale"]`). */
   groupKeysRead: Set<string>;
 }

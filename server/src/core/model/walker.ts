@@ -1191,9 +1191,17 @@ export class Walker implements WalkResult {
 
   private loopBody(loop: SyntaxNode, body: SyntaxNode, frame: Frame): void {
     frame.loops.push(loop);
-    this.block(body.namedChildren, frame);
-    frame.loops.pop();
+    this.loopDepth++;
+    try {
+      this.block(body.namedChildren, frame);
+    } finally {
+      this.loopDepth--;
+      frame.loops.pop();
+    }
   }
+
+  /** Loop bodies being walked, through calls too (`frame.loops` holds the current function's). */
+  private loopDepth = 0;
 
   private paramIterFor(target: SyntaxNode, source: ParamSourceValue): ParamIter {
     const it: ParamIter = { kind: 'paramiter', source, role: 'param' };
@@ -1997,9 +2005,13 @@ export class Walker implements WalkResult {
       const params = keywords.get('params');
       if (params?.kind === 'paramsource') this.consume(params, node, 'optimizer', evaluated.nodes.keywords.get('params'));
       const existing = this.seenOptimizerCalls.get(node.startIndex);
-      if (existing) return { kind: 'optimizer', optimizer: existing };
+      if (existing) {
+        existing.mayBeRebuilt = true;
+        return { kind: 'optimizer', optimizer: existing };
+      }
       const opt = buildOptimizer({ className, node, evaluated, torchVersion: this.torchVersion, isExhausted });
       opt.modulesBefore = this.modules.length;
+      if (this.loopDepth > 0) opt.mayBeRebuilt = true;
       const self = this.currentClass(frame) ? frame.scope.lookup('self') : undefined;
       if (self?.kind === 'module') opt.owner = self.module;
       for (const g of opt.groups ?? []) {
