@@ -58,12 +58,18 @@ optimizer = torch.optim.SGD([
       const missing = all.leaves.filter((l) => !covered.has(l.leaf.id) && !elsewhere.has(l.leaf.id) && l.leaf.requiresGrad === true && !runsWithoutGradient(l.leaf.owner));
       if (missing.length === 0) continue;
       // What changed after the optimizer was built explains a gap whatever the groups, unless
-      // groups may be added where the walker cannot see (a hook, `trainer.optimizers[0]`), or the
-      // optimizer may be built again after the change (in a loop over training stages):
+      // groups may be added where the walker cannot see (a hook, `trainer.optimizers[0]`), the
+      // file reaches into the groups' params (`optimizer.param_groups[0]["params"].append(p)`), or
+      // the optimizer may be built again after the change (in a loop over training stages):
       // - modules put on the model afterwards (`model.fc = nn.Linear(...)` after
       //   `SGD(model.parameters())`): their parameters did not exist when the groups were made;
       // - parameters a `requires_grad` filter left out, unfrozen afterwards.
-      const unseen = model.unknownGroupAdds.length > 0 || model.unfreezesAnytime.length > 0 || opt.mayBeRebuilt === true;
+      const unseen =
+        model.unknownGroupAdds.length > 0 ||
+        model.unfreezesAnytime.length > 0 ||
+        opt.mayBeRebuilt === true ||
+        opt.groupKeysRead.has('params') ||
+        model.groupKeysRead.has('params');
       const late = new Set(model.modules.slice(opt.modulesBefore ?? model.modules.length));
       const attachedLate = (m: ModuleNode): ModuleNode | undefined => {
         for (let cur: ModuleNode | undefined = m; cur && cur !== ancestor; cur = cur.parent) if (late.has(cur)) return cur;
