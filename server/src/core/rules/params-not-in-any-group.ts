@@ -91,7 +91,7 @@ optimizer = torch.optim.SGD([
       const reportAt = opt.calleeNode;
       const what = units.length === 1 ? listed[0] : `${listed.join(', ')}${more}`;
       const cause: Cause = allLate
-        ? { kind: 'late', module: attachedLate(missing[0].leaf.owner) }
+        ? lateCause(attachedLate(missing[0].leaf.owner), opt.call)
         : allUnfrozen
           ? { kind: 'unfrozen', at: missing[0].leaf.frozenAt }
           : { kind: 'left-out' };
@@ -109,13 +109,26 @@ optimizer = torch.optim.SGD([
 });
 
 /** Why parameters are in no group: left out of the groups, put on the model later, or unfrozen later. */
-type Cause = { kind: 'left-out' } | { kind: 'late'; module?: ModuleNode } | { kind: 'unfrozen'; at?: SyntaxNode };
+type Cause = { kind: 'left-out' } | { kind: 'late'; module?: ModuleNode; under?: SyntaxNode } | { kind: 'unfrozen'; at?: SyntaxNode };
+
+/** The `if` around `node` that is not around `other` too (the change may not happen), if any. */
+function ifAroundOnly(node: SyntaxNode | undefined, other: SyntaxNode): SyntaxNode | undefined {
+  for (let p = node?.parent; p; p = p.parent) {
+    if (p.startIndex <= other.startIndex && p.endIndex >= other.endIndex) return undefined;
+    if (p.type === 'if_statement') return p;
+  }
+  return undefined;
+}
+
+function lateCause(module: ModuleNode | undefined, optimizerCall: SyntaxNode): Cause {
+  return { kind: 'late', module, under: ifAroundOnly(module?.node, optimizerCall) };
+}
 
 function gapMessage(what: string, plural: boolean, optimizer: string, cause: Cause): string {
   const [is, was, its] = plural ? ['are', 'were', 'their'] : ['is', 'was', 'its'];
   switch (cause.kind) {
     case 'late': {
-      const made = cause.module?.node ? `, made at line ${lineOf(cause.module.node)},` : '';
+      const made = cause.module?.node ? `, made at line ${lineOf(cause.module.node)}${cause.under ? ` (under the \`if\` at line ${lineOf(cause.under)})` : ''},` : '';
       return `${what}${made} ${was} put on the model after \`${optimizer}\` was built: ${its} parameters are in no parameter group, so this optimizer never updates them (build the optimizer after changing the model)`;
     }
     case 'unfrozen': {
