@@ -193,6 +193,12 @@ function removeChild(m: ModuleNode, key: Value | undefined): false | ModuleNode 
   return taken;
 }
 
+/** Which children a module holds, and under which keys, is no longer known. */
+function forgetChildren(m: ModuleNode): void {
+  m.children.clear();
+  m.complete = false;
+}
+
 /** `del m.name`: a child, a parameter or a plain attribute of the module goes. */
 function deleteAttribute(m: ModuleNode, name: string): void {
   m.children.delete(name);
@@ -642,11 +648,7 @@ export class Walker implements WalkResult {
           } else if (obj.kind === 'module') {
             this.mutations++;
             const key = target.childForFieldName('subscript');
-            if (this.undecidedDepth > 0 || !removeChild(obj.module, key ? this.evaluate(key, frame) : undefined)) {
-              // Which children are left, and under which keys, is not known.
-              obj.module.children.clear();
-              obj.module.complete = false;
-            }
+            if (this.undecidedDepth > 0 || !removeChild(obj.module, key ? this.evaluate(key, frame) : undefined)) forgetChildren(obj.module);
             invalidateCounts(obj.module);
           }
         }
@@ -681,10 +683,7 @@ export class Walker implements WalkResult {
         this.mutations++;
         const ok = (m.type === 'ModuleList' || rhs.kind === 'module') && changeContainer(m, 'extend', [rhs]);
         if (ok && this.addedRepeatedly(m.node)) m.complete = false;
-        if (!ok) {
-          m.children.clear();
-          m.complete = false;
-        }
+        if (!ok) forgetChildren(m);
         invalidateCounts(m);
         return;
       }
@@ -1860,11 +1859,7 @@ export class Walker implements WalkResult {
             const out = this.undecidedDepth > 0 && renumbers ? false : changeContainer(m, method, positional);
             // Added once per iteration of a loop that runs an unknown number of times: there may be more.
             if (out && this.addedRepeatedly(m.node)) m.complete = false;
-            if (!out) {
-              // Which children are left, and under which keys, is not known.
-              m.children.clear();
-              m.complete = false;
-            }
+            if (!out) forgetChildren(m);
             invalidateCounts(m);
             return method === 'pop' ? (out && out !== true ? { kind: 'module', module: out } : UNKNOWN) : method === 'append' || method === 'extend' || method === 'insert' ? receiver : { kind: 'none' };
           }
@@ -2109,8 +2104,7 @@ export class Walker implements WalkResult {
           this.mutations++;
           if (name?.kind === 'string') deleteAttribute(obj.module, name.value);
           else {
-            obj.module.children.clear();
-            obj.module.complete = false;
+            forgetChildren(obj.module);
             invalidateCounts(obj.module);
           }
         }
