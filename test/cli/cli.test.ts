@@ -23,6 +23,7 @@ const EXPECTED_CODES: Record<string, string[]> = {
   'bert_style_weight_decay_rate.py': ['OPT201', 'OPT201'],
   'duplicate_params.py': ['OPT103'],
   'frozen_backbone_with_lr.py': ['OPT105'],
+  'head_replaced_after_optimizer.py': ['OPT102'],
   'hf_style_no_decay.py': [],
   'lightning_style.py': [],
   'nanogpt_style.py': [],
