@@ -514,6 +514,22 @@ opt = torch.optim.SGD(blocks[1].parameters(), lr=0.1)
     assert.equal(optimizerOf(w, 'opt').groups?.[0].selections[0].root, blocks.module.children.get('1'));
   });
 
+  test('del seq[i] is seq.pop(i), and an nn.ModuleDict pops by key', async () => {
+    const w = await walk(`${NET}seq = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+del seq[1]
+heads = nn.ModuleDict({"cls": nn.Linear(4, 2), "aux": nn.Linear(4, 3)})
+aux = heads.pop("aux")
+`);
+    const seq = w.globals.lookup('seq');
+    assert.ok(seq?.kind === 'module' && seq.module.complete);
+    assert.deepEqual([...seq.module.children.entries()].map(([k, c]) => `${k}:${c.type}`), ['0:Linear', '1:Linear']);
+    const heads = w.globals.lookup('heads');
+    assert.ok(heads?.kind === 'module' && heads.module.complete);
+    assert.deepEqual([...heads.module.children.keys()], ['cls']);
+    const aux = w.globals.lookup('aux');
+    assert.ok(aux?.kind === 'module' && aux.module.type === 'Linear');
+  });
+
   test('iterations that build or change something in place are still walked one by one', async () => {
     const w = await walk(`${NET}layers = []
 blocks = nn.Sequential()

@@ -127,11 +127,21 @@ function isSequence(m: ModuleNode): boolean {
   return m.type === 'Sequential' || m.type === 'ModuleList';
 }
 
+/** A module's children as values, in order. */
+function childValues(m: ModuleNode): Value[] {
+  return [...m.children.values()].map((module): Value => ({ kind: 'module', module }));
+}
+
+/** What iterating `v` gives when it is an `nn.Sequential` / `nn.ModuleList` whose children are all known. */
+function sequenceItems(v: Value | undefined): Value[] | undefined {
+  return v?.kind === 'module' && v.module.complete && isSequence(v.module) ? childValues(v.module) : undefined;
+}
+
 /**
- * `append`, `extend`, `insert` and `pop` on an `nn.Sequential` / `nn.ModuleList`, as PyTorch
- * does them (new children keyed by position; `insert` and `pop` renumber the ones after).
- * `pop` gives the module taken out. False when the walker cannot follow the change (an argument
- * it does not know, children keyed by name, a ModuleDict's `pop`, `clear` or `update`).
+ * `append`, `extend`, `insert` and `pop` on an `nn.Sequential` / `nn.ModuleList`, `pop` and
+ * `update` on an `nn.ModuleDict`, as PyTorch does them (new children keyed by position; `insert`
+ * and `pop` renumber the ones after). `pop` gives the module taken out. False when the walker
+ * cannot follow the change (an argument it does not know, children keyed by name, `clear`).
  */
 function changeContainer(m: ModuleNode, method: string, positional: Value[]): boolean | ModuleNode {
   const arg = positional[positional.length - 1];
@@ -141,6 +151,7 @@ function changeContainer(m: ModuleNode, method: string, positional: Value[]): bo
     for (const e of arg.entries) m.addChild(e.key!, (e.value as { module: ModuleNode }).module);
     return true;
   }
+  if (method === 'pop') return positional.length === 1 ? removeChild(m, positional[0]) : false;
   if (!isSequence(m)) return false;
   if (method === 'append') {
     if (positional.length !== 1 || arg?.kind !== 'module') return false;
@@ -149,8 +160,7 @@ function changeContainer(m: ModuleNode, method: string, positional: Value[]): bo
     return true;
   }
   if (method === 'extend') {
-    const items =
-      arg?.kind === 'list' && arg.exact ? arg.items : arg?.kind === 'module' && arg.module.complete && isSequence(arg.module) ? [...arg.module.children.values()].map((module): Value => ({ kind: 'module', module })) : undefined;
+    const items = arg?.kind === 'list' && arg.exact ? arg.items : sequenceItems(arg);
     if (positional.length !== 1 || !items?.every((v) => v.kind === 'module')) return false;
     if (m.complete) for (const v of items) m.addChild(String(m.children.size), (v as { module: ModuleNode }).module);
     return true;
@@ -167,7 +177,6 @@ function changeContainer(m: ModuleNode, method: string, positional: Value[]): bo
     renumber(m, children);
     return true;
   }
-  if (method === 'pop') return positional.length === 1 ? removeChild(m, positional[0]) : false;
   return false;
 }
 
@@ -333,7 +342,7 @@ export interface WalkResult {
 export interface ModuleFlagAssignment {
   node: SyntaxNode;
   module: ModuleNode;
-  /** The value written, when it is the literal `True`/`False`. */
+  /** The value written, when the walker knows it is `True`/`False`. */
   requiresGrad?: boolean;
 }
 
@@ -646,10 +655,9 @@ export class Walker implements WalkResult {
             this.mutations++;
             this.forgetItems(obj);
           } else if (obj.kind === 'module') {
-            this.mutations++;
+            // `del model[i]` is `model.pop(i)`.
             const key = target.childForFieldName('subscript');
-            if (this.undecidedDepth > 0 || !removeChild(obj.module, key ? this.evaluate(key, frame) : undefined)) forgetChildren(obj.module);
-            invalidateCounts(obj.module);
+            this.changeChildren(obj.module, 'pop', key ? [this.evaluate(key, frame)] : []);
           }
         }
         return;
@@ -680,11 +688,7 @@ export class Walker implements WalkResult {
       if (op === '+=' && current.kind === 'module' && isSequence(current.module)) {
         // `blocks += [...]`: ModuleList.__iadd__ is extend; Sequential's takes another Sequential.
         const m = current.module;
-        this.mutations++;
-        const ok = (m.type === 'ModuleList' || rhs.kind === 'module') && changeContainer(m, 'extend', [rhs]);
-        if (ok && this.addedRepeatedly(m.node)) m.complete = false;
-        if (!ok) forgetChildren(m);
-        invalidateCounts(m);
+        this.changeChildren(m, 'extend', m.type === 'ModuleList' || rhs.kind === 'module' ? [rhs] : []);
         return;
       }
       if (op === '+=' && current.kind === 'list') {
@@ -1019,12 +1023,8 @@ export class Walker implements WalkResult {
       return;
     }
     // `for block in model.blocks:` over an nn.Sequential / nn.ModuleList: its children, in order.
-    const list =
-      iterable.kind === 'module' && iterable.module.complete && isSequence(iterable.module)
-        ? { items: [...iterable.module.children.values()].map((module): Value => ({ kind: 'module', module })), exact: true }
-        : iterable.kind === 'list'
-          ? iterable
-          : undefined;
+    const children = sequenceItems(iterable);
+    const list = children ? { items: children, exact: true } : iterable.kind === 'list' ? iterable : undefined;
     if (list && list.exact && list.items.length <= MAX_UNROLL) {
       const items = list.items;
       // The loop's variables, once known; null when the body branches on them.
@@ -1201,6 +1201,22 @@ export class Walker implements WalkResult {
 
   /** Loop bodies being walked, through calls too (`frame.loops` holds the current function's). */
   private loopDepth = 0;
+
+  /**
+   * A change to the children of an `nn.Sequential` / `nn.ModuleList` / `nn.ModuleDict` (see
+   * changeContainer), followed where the walker can; else which children it holds is forgotten.
+   */
+  private changeChildren(m: ModuleNode, method: string, positional: Value[]): boolean | ModuleNode {
+    this.mutations++;
+    // Under a condition the walker cannot decide, renumbered children would be wrong one way or the other.
+    const renumbers = method !== 'append' && method !== 'extend';
+    const out = this.undecidedDepth > 0 && renumbers ? false : changeContainer(m, method, positional);
+    // Changed once per iteration of a loop that runs an unknown number of times: there may be more.
+    if (out && this.addedRepeatedly(m.node)) m.complete = false;
+    if (!out) forgetChildren(m);
+    invalidateCounts(m);
+    return out;
+  }
 
   private paramIterFor(target: SyntaxNode, source: ParamSourceValue): ParamIter {
     const it: ParamIter = { kind: 'paramiter', source, role: 'param' };
@@ -1820,7 +1836,7 @@ export class Walker implements WalkResult {
         case 'named_modules': {
           if (!m.complete) return UNKNOWN;
           if (method === 'children') {
-            return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module' as const, module: c })), exact: true, flavor: 'list' };
+            return { kind: 'list', items: childValues(m), exact: true, flavor: 'list' };
           }
           if (method === 'named_children') {
             return {
@@ -1853,15 +1869,9 @@ export class Walker implements WalkResult {
         }
         default:
           if (CONTAINER_METHODS.has(method) && (isSequence(m) || m.type === 'ModuleDict')) {
-            this.mutations++;
-            // Under a condition the walker cannot decide, renumbered children would be wrong one way or the other.
-            const renumbers = method !== 'append' && method !== 'extend';
-            const out = this.undecidedDepth > 0 && renumbers ? false : changeContainer(m, method, positional);
-            // Added once per iteration of a loop that runs an unknown number of times: there may be more.
-            if (out && this.addedRepeatedly(m.node)) m.complete = false;
-            if (!out) forgetChildren(m);
-            invalidateCounts(m);
-            return method === 'pop' ? (out && out !== true ? { kind: 'module', module: out } : UNKNOWN) : method === 'append' || method === 'extend' || method === 'insert' ? receiver : { kind: 'none' };
+            const out = this.changeChildren(m, method, positional);
+            if (method === 'pop') return out instanceof ModuleNode ? { kind: 'module', module: out } : UNKNOWN;
+            return method === 'append' || method === 'extend' || method === 'insert' ? receiver : { kind: 'none' };
           }
           if (SELF_RETURNING.has(method)) return receiver;
           if (m.origin === 'user') {
@@ -2058,10 +2068,8 @@ export class Walker implements WalkResult {
         }
         if (src?.kind === 'list') return { ...src, items: [...src.items], flavor: p, node };
         if (!src) return { kind: 'list', items: [], exact: true, flavor: p, node };
-        if (src.kind === 'module' && src.module.complete && isSequence(src.module)) {
-          return { kind: 'list', items: [...src.module.children.values()].map((c) => ({ kind: 'module' as const, module: c })), exact: true, flavor: p, node };
-        }
-        return UNKNOWN;
+        const children = sequenceItems(src);
+        return children ? { kind: 'list', items: children, exact: true, flavor: p, node } : UNKNOWN;
       }
       case 'set': {
         const src = positional[0];
