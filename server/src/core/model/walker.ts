@@ -2468,7 +2468,6 @@ function decidesOn(body: SyntaxNode, names: Set<string>): boolean {
   return false;
 }
 
-
 /** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
 const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);
 

@@ -347,13 +347,12 @@ export function setTaint(scope: Scope, name: string, keys: TaintSet, force?: () 
 export class Substituter {
   constructor(readonly assumptions: Assumptions) {}
 
-  private evaluates(e: Expr, scope: Scope): boolean {
+  /** Whether `e` evaluates in `scope`; `root` is its root name (see rootName). */
+  private evaluates(e: Expr, scope: Scope, root: string | undefined): boolean {
     // `args.lr` with `args` unresolved, the most common case, is refused without evaluating it:
-    // evaluation would look `args` up first and throw, which costs more than the lookup.
-    let base = e;
-    while (base.type === 'Attribute') base = base.value;
-    if (base.type === 'Name') {
-      const v = findVar(scope, base.id);
+    // evaluation would look the root up first and throw, which costs more than the lookup.
+    if (root !== undefined) {
+      const v = findVar(scope, root);
       if (v !== undefined && isObj(v) && v.kind === 'unresolved' && !isUnbound(v)) return false;
     }
     try {
@@ -384,7 +383,7 @@ export class Substituter {
   private tryAssume(e: Expr, scope: Scope, locals: Set<string>, acc: TaintSet): Expr {
     const r = rootName(e);
     if (r !== undefined && locals.has(r)) return e;
-    if (this.evaluates(e, scope)) {
+    if (this.evaluates(e, scope, r)) {
       this.readNames(e, scope, locals, acc);
       if (e.type === 'Call') for (const a of e.args) this.expr(a, scope, locals, acc);
       return e;
