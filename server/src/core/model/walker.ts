@@ -344,6 +344,8 @@ export interface ModuleFlagAssignment {
   module: ModuleNode;
   /** The value written, when the walker knows it is `True`/`False`. */
   requiresGrad?: boolean;
+  /** `self.requires_grad = ...` in a method of the module's class: a setting of its own. */
+  ownSetting: boolean;
 }
 
 export interface UnattributedSetter {
@@ -755,7 +757,8 @@ export class Walker implements WalkResult {
           // nn.Module.__setattr__ stores a plain attribute: no parameter's flag changes (unless a
           // user class defines a `requires_grad` property of its own).
           this.attributedSetters.add(target.startIndex);
-          this.moduleFlagAssignments.push({ node: target, module: obj.module, requiresGrad: value.kind === 'bool' ? value.value : undefined });
+          const ownSetting = target.childForFieldName('object')?.text === 'self' && this.currentClass(frame) !== undefined;
+          this.moduleFlagAssignments.push({ node: target, module: obj.module, requiresGrad: value.kind === 'bool' ? value.value : undefined, ownSetting });
           return;
         }
         if (obj.kind === 'module') {

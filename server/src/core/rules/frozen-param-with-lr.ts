@@ -52,7 +52,7 @@ optimizer = torch.optim.AdamW(model.head.parameters(), lr=1e-3)`,
             : null;
         // `model.fc.requires_grad = True`, meant to unfreeze the head, sets an attribute of the module.
         // (`self.requires_grad = ...` in a class of the model's is a setting of its own, not an attempt.)
-        const meant = model.moduleFlagAssignments.find((a) => a.requiresGrad !== false && !a.node.text.startsWith('self.') && leaves.some((l) => isWithin(l.leaf.owner, a.module)));
+        const meant = model.moduleFlagAssignments.find((a) => a.requiresGrad !== false && !a.ownSetting && leaves.some((l) => isWithin(l.leaf.owner, a.module)));
         const note = meant
           ? `; \`${meant.node.text} = ${meant.requiresGrad === true ? 'True' : '...'}\` at line ${lineOf(meant.node)} sets an attribute of the module, not its parameters' flags (\`.requires_grad_(True)\` does that)`
           : '';
