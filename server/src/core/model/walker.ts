@@ -337,6 +337,25 @@ export interface WalkResult {
    * (`self.trainer.optimizers[0]` in a Lightning hook): groups may be added that it cannot see.
    */
   unknownGroupAdds: SyntaxNode[];
+  /**
+   * `self.layers = [...]` / `self.heads = {...}` in a method of an `nn.Module` subclass: a plain
+   * list, tuple or dict stored as an attribute, which `nn.Module.__setattr__` does not register.
+   */
+  plainContainerAttributes: PlainContainerAttribute[];
+}
+
+export interface PlainContainerAttribute {
+  /** The `self.layers` target. */
+  node: SyntaxNode;
+  /** The module (`self`) that got the attribute. */
+  owner: ModuleNode;
+  attr: string;
+  /** The container as the walk left it (appends after the assignment included). */
+  value: ListValue | DictValue;
+  /** The assigned expression, when the assignment has one. */
+  valueNode?: SyntaxNode;
+  /** The class whose method made the assignment. */
+  cls: ClassInfo;
 }
 
 export interface ModuleFlagAssignment {
@@ -436,6 +455,7 @@ export class Walker implements WalkResult {
   readonly unattributedRequiresGrad: UnattributedSetter[] = [];
   readonly moduleFlagAssignments: ModuleFlagAssignment[] = [];
   readonly unknownGroupAdds: SyntaxNode[] = [];
+  readonly plainContainerAttributes: PlainContainerAttribute[] = [];
   /** Start indices of the `requires_grad` changes tied to parameters of a module the walker knows. */
   private readonly attributedSetters = new Set<number>();
   /**
@@ -794,6 +814,9 @@ export class Walker implements WalkResult {
             invalidateCounts(m);
           } else if (!m.children.has(attr) && !m.ownParams.has(attr)) {
             m.attrs.set(attr, value);
+            const plain = value.kind === 'dict' || (value.kind === 'list' && value.flavor !== 'set');
+            const cls = plain && target.childForFieldName('object')?.text === 'self' ? this.currentClass(frame) : undefined;
+            if (cls) this.plainContainerAttributes.push({ node: target, owner: m, attr, value: value as ListValue | DictValue, valueNode, cls });
           } else if (value.kind === 'unknown') {
             // `model.fc = build_head()`: whatever it is now, we no longer know.
             m.children.delete(attr);

@@ -7,6 +7,7 @@ import { frozenParamWithLr } from './frozen-param-with-lr';
 import { paramsArgType } from './params-arg-type';
 import { paramSetOrder } from './param-set-order';
 import { paramsGeneratorReused } from './params-generator-reused';
+import { moduleNotRegistered } from './module-not-registered';
 import { headSlowerThanBody } from './head-slower-than-body';
 import { unknownGroupKey } from './unknown-group-key';
 import { invalidHyperparameter } from './invalid-hyperparameter';
@@ -30,6 +31,7 @@ export const rules: readonly Rule[] = [
   paramSetOrder,
   paramsGeneratorReused,
   headSlowerThanBody,
+  moduleNotRegistered,
   unknownGroupKey,
   invalidHyperparameter,
   nesterovWithoutMomentum,

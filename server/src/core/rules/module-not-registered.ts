@@ -1,0 +1,183 @@
+import type { SyntaxNode } from '../parsing';
+import { countParams, enumerateLeaves, isWithin, type ModuleNode, type OptimizerModel, type PlainContainerAttribute, type Selection } from '../model';
+import { nodeRange } from '../text';
+import type { TextEdit } from '../types';
+import { defineRule } from './define';
+import { moduleTypeLabel, optimizerLabel } from './helpers';
+
+export const moduleNotRegistered = defineRule({
+  code: 'OPT110',
+  name: 'module-not-registered',
+  severity: 'warning',
+  summary: 'Layers kept in a plain list or dict attribute: not registered, so not in `model.parameters()`',
+  fixTitle: 'Use `nn.ModuleList` / `nn.ModuleDict`',
+  fixSafety: 'unsafe',
+  docs: {
+    whatItDoes:
+      "Finds layers with parameters that a module's own code creates and stores in a plain `list`, `tuple` or `dict` attribute (`self.layers = [nn.Linear(d, d) for _ in range(n)]`, `self.heads = {...}`, or `self.blocks = []` filled with `append`), when an optimizer is given that module's `parameters()`. Layers that are also registered another way (`nn.Sequential(*self.layers)`, an attribute of their own) are not reported, nor a single module kept in a one-item list (a known way to hide a teacher or EMA copy on purpose), nor layers the file gives an optimizer some other way, nor layers its code only runs without gradient.",
+    whyIsThisBad:
+      "`nn.Module.__setattr__` registers a submodule only when the value is itself a module: a list or dict of modules is stored as a plain attribute. `parameters()`, `state_dict()`, `.to(device)` and `.train()`/`.eval()` do not see what is in it, so the optimizer never updates those layers: they keep their random initial weights for the whole run, while the forward pass uses them.",
+    example: `class Net(nn.Module):
+    def __init__(self, d=16, n=3):
+        super().__init__()
+        self.stem = nn.Linear(8, d)
+        self.layers = [nn.Linear(d, d) for _ in range(n)]
+
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)`,
+    useInstead: `class Net(nn.Module):
+    def __init__(self, d=16, n=3):
+        super().__init__()
+        self.stem = nn.Linear(8, d)
+        self.layers = nn.ModuleList([nn.Linear(d, d) for _ in range(n)])`,
+    runtime:
+      'Silent in torch 1.13 and 2.x: `model.parameters()` yields only the registered layers (measured: 2 tensors for the example, the stem\'s), the optimizer is built without complaint, and the listed layers never change. With `nn.ModuleList`/`nn.ModuleDict` they are registered (8 tensors). The fix changes the `state_dict` keys (`layers.0.weight`, ...), so checkpoints saved before it load only with `strict=False`.',
+  },
+  check({ model, text, report }) {
+    // Groups the walker cannot see into (an optimizer it cannot read, a group added by a hook) may
+    // be given the listed layers by hand (`list(model.parameters()) + [p for l in model.layers
+    // for p in l.parameters()]`): then a layer reached from outside its class stays unreported.
+    const unseen = model.unknownGroupAdds.length > 0 || model.optimizers.some((o) => !o.groups || !o.groupsComplete || o.hasSplat || o.groups.some((g) => !g.params || !g.params.exact));
+    const reported = new Set<number>();
+    for (const entry of model.plainContainerAttributes) {
+      if (reported.has(entry.node.startIndex)) continue;
+      if (unseen && reachedFromOutside(entry)) continue;
+      const found = unregistered(entry, text);
+      if (!found) continue;
+      const trained = trainedBy(entry.owner, found.modules, model.optimizers);
+      if (!trained) continue;
+      reported.add(entry.node.startIndex);
+      const { modules, kind } = found;
+      const types = [...new Set(modules.map(moduleTypeLabel))];
+      const typeText = types.length === 1 ? `\`${types[0]}\`` : 'layers';
+      const counts = modules.map(countParams);
+      const total = counts.every((c) => c !== undefined) ? counts.reduce((a: number, c) => a + c!, 0) : undefined;
+      const size = total !== undefined && entry.value.exact ? ` (${total.toLocaleString('en-US')} parameters)` : '';
+      const howMany = entry.value.exact ? `the ${modules.length} ${typeText} modules in it` : `the ${typeText} modules it holds`;
+      const container = kind === 'dict' ? 'nn.ModuleDict' : 'nn.ModuleList';
+      const what = kind === 'dict' ? 'a plain dict' : kind === 'tuple' ? 'a plain tuple' : 'a plain list';
+      const message =
+        `\`${entry.node.text}\` is ${what}: ${howMany}${size} are not registered as submodules of \`${entry.owner.type}\`, ` +
+        `so \`${trained.selection.expr}.parameters()\` leaves them out and \`${optimizerLabel(trained.optimizer)}\` never updates them (use \`${container}\`)`;
+      const fix = wrapFix(entry, kind, found.prefix, text);
+      report({
+        node: entry.node,
+        message,
+        fix: fix ? { title: `Wrap in \`${fix.name}\``, edits: [fix.edit] } : null,
+        related: [{ range: nodeRange(trained.selection.node), message: `\`${optimizerLabel(trained.optimizer)}\` is given \`${trained.selection.expr}\`'s parameters here` }],
+      });
+    }
+  },
+});
+
+/** The file reads the attribute through another name than `self` (`model.layers`). */
+function reachedFromOutside(entry: PlainContainerAttribute): boolean {
+  let root = entry.node;
+  while (root.parent) root = root.parent;
+  return root.descendantsOfType('attribute').some((a) => a.childForFieldName('attribute')?.text === entry.attr && a.childForFieldName('object')?.text !== 'self');
+}
+
+interface Unregistered {
+  modules: ModuleNode[];
+  kind: 'list' | 'tuple' | 'dict';
+  /** How the file names `torch.nn` (`nn.`, `torch.nn.`), for the fix; undefined when unknown. */
+  prefix?: string;
+}
+
+function within(n: SyntaxNode | undefined, outer: SyntaxNode): boolean {
+  return !!n && n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
+}
+
+/** The layers with parameters the attribute's container holds that nothing registers. */
+function unregistered(entry: PlainContainerAttribute, text: string): Unregistered | undefined {
+  const { owner, attr, value, cls } = entry;
+  // The attribute was replaced since (`self.layers = nn.ModuleList(self.layers)`).
+  if (owner.attrs.get(attr) !== value || owner.children.has(attr)) return undefined;
+  // Used only without gradient by the module's own code: kept out of training on purpose.
+  if (owner.gradFree?.has(attr)) return undefined;
+  // Registration the walker does not follow, or attribute handling of the class's own.
+  const body = text.slice(cls.node.startIndex, cls.node.endIndex);
+  if (/\b(?:add_module|register_module|setattr|__setattr__|__getattr__|__dict__)\b/.test(body)) return undefined;
+  const items = value.kind === 'dict' ? value.entries.map((e) => e.value) : value.items;
+  if (value.kind === 'list' && value.forgotten) return undefined;
+  const modules: ModuleNode[] = [];
+  for (const v of items) {
+    if (v.kind !== 'module') continue;
+    const m = v.module;
+    // Registered elsewhere (`self.conv1` also in a convenience list, `nn.Sequential(*self.layers)`).
+    if (m.parent) return undefined;
+    // Made by the class's own code, not handed in (`self._teacher = [teacher]` hides it on purpose).
+    if (!within(m.node, cls.node)) return undefined;
+    const { leaves, opaque } = enumerateLeaves(m);
+    if (opaque.length) return undefined;
+    if (leaves.length === 0) continue;
+    if (leaves.some((l) => l.leaf.requiresGrad !== true)) return undefined;
+    if (!modules.includes(m)) modules.push(m);
+  }
+  if (modules.length === 0) return undefined;
+  // One module in a one-item literal is the known trick to keep it out of `parameters()`.
+  if (value.exact && modules.length < 2 && items.length < 2) return undefined;
+  const kind = value.kind === 'dict' ? 'dict' : value.flavor === 'tuple' ? 'tuple' : 'list';
+  return { modules, kind, prefix: nnPrefix(cls.node, modules) };
+}
+
+/**
+ * An optimizer given the parameters of `owner` (or of a module holding it), none of whose groups
+ * reaches into the listed layers (the file may pass them by hand).
+ */
+function trainedBy(owner: ModuleNode, listed: ModuleNode[], optimizers: OptimizerModel[]): { optimizer: OptimizerModel; selection: Selection } | undefined {
+  let found: { optimizer: OptimizerModel; selection: Selection } | undefined;
+  for (const opt of optimizers) {
+    for (const g of opt.groups ?? []) {
+      for (const s of g.selections) {
+        const root = s.leaf ? s.leaf.owner : s.root;
+        if (listed.some((m) => isWithin(root, m))) return undefined;
+        if (!found && !s.leaf && isWithin(owner, s.root)) found = { optimizer: opt, selection: s };
+      }
+    }
+  }
+  return found;
+}
+
+/** `nn.` from `class Net(nn.Module)` or from `nn.Linear(...)` in the list; undefined when neither says. */
+function nnPrefix(classNode: SyntaxNode, modules: ModuleNode[]): string | undefined {
+  for (const base of classNode.childForFieldName('superclasses')?.namedChildren ?? []) {
+    const m = /^((?:[A-Za-z_]\w*\.)*)Module$/.exec(base.text);
+    if (m && m[1]) return m[1];
+  }
+  for (const mod of modules) {
+    if (mod.origin !== 'torch.nn') continue;
+    const m = /^((?:[A-Za-z_]\w*\.)+)[A-Z]\w*\s*\(/.exec(mod.expr);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Methods of a list or dict that `nn.ModuleList` / `nn.ModuleDict` do not have. */
+const LIST_ONLY = /^(?:sort|remove|index|count|reverse|copy|clear)$/;
+const DICT_ONLY = /^(?:get|setdefault|copy|popitem|clear)$/;
+
+/**
+ * Wraps the assigned container in `nn.ModuleList(...)` / `nn.ModuleDict(...)`, when the assignment
+ * has a literal or comprehension, the file names `torch.nn`, and the code never uses the attribute
+ * in a way the module container does not support.
+ */
+function wrapFix(entry: PlainContainerAttribute, kind: 'list' | 'tuple' | 'dict', prefix: string | undefined, text: string): { edit: TextEdit; name: string } | undefined {
+  const v = entry.valueNode;
+  if (!v || prefix === undefined) return undefined;
+  const literal = kind === 'dict' ? ['dictionary', 'dictionary_comprehension'] : ['list', 'list_comprehension', 'tuple'];
+  if (!literal.includes(v.type)) return undefined;
+  if (kind === 'dict') {
+    // nn.ModuleDict takes string keys without dots only.
+    if (entry.value.kind !== 'dict' || !entry.value.exact || entry.value.entries.some((e) => e.key === null || e.key === '' || e.key.includes('.'))) return undefined;
+  }
+  const uses = new RegExp(String.raw`\.${entry.attr}\s*\.\s*(\w+)\s*\(`, 'g');
+  for (const m of text.matchAll(uses)) if ((kind === 'dict' ? DICT_ONLY : LIST_ONLY).test(m[1])) return undefined;
+  // `self.layers + [...]`, `self.heads | {...}`: plain-container arithmetic.
+  if (new RegExp(String.raw`\.${entry.attr}\s*[+|*]`).test(text)) return undefined;
+  const empty = v.namedChildren.filter((c) => c.type !== 'comment').length === 0;
+  const name = `${prefix}${kind === 'dict' ? 'ModuleDict' : 'ModuleList'}`;
+  // A tuple becomes a list: `nn.ModuleList([a, b])` rather than `nn.ModuleList((a, b))`.
+  const items = v.type === 'tuple' ? `[${v.text.slice(1, -1)}]` : v.text;
+  return { edit: { range: nodeRange(v), newText: empty ? `${name}()` : `${name}(${items})` }, name };
+}
