@@ -36,6 +36,9 @@ optimizer when the case built more than one):
   value <expr> <literal>            `<expr> == literal` (a one-element tensor is compared by value).
   prints <text>                     The case runs, and what it printed to stdout contains <text>.
 
+A fixture's `.fixed.py` twin (what the rule's fixes make of it) is run too: in each case the fixes
+changed, the parameters a `not-in-any-group` claim named must all be in a group now.
+
 The rules follow torch 2.x; the torch here may be older (Debian's 1.13.1). Where 1.13 behaves
 differently, the case states the 2.x behaviour with `# truth:` and the 1.13 behaviour with
 `# truth-1.13:`. On torch < 2 each `truth-1.13` claim replaces the 2.x claim it is paired with by
@@ -571,8 +574,41 @@ def main(argv: list[str]) -> int:
                     report(False, where, claim, str(e))
                 except Exception as e:  # noqa: BLE001
                     report(False, where, claim, f"{type(e).__name__}: {e}")
+        check_fixed_twin(path, report)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def check_fixed_twin(path: str, report) -> None:
+    """The fixes put left-out layers back: in each case of `<fixture>.fixed.py` that the fixes
+    changed, every `not-in-any-group <expr>` claim of the fixture must have turned false (all of
+    <expr>'s parameters are in a group now), and the case must still run without an error."""
+    twin = path[: -len(".py")] + ".fixed.py"
+    if not os.path.exists(twin):
+        return
+    originals = {c.name: c for c in parse_fixture(path)}
+    for case in parse_fixture(twin):
+        original = originals.get(case.name)
+        targets = [c.split(" ", 1)[1] for c in case.claims if c.startswith("not-in-any-group ")]
+        if not original or original.source == case.source or not targets:
+            continue
+        where = f"{case.fixture}:{case.line} {case.name}"
+        try:
+            outcome = run_case(case)
+            expect_no_error(outcome)
+        except ClaimFailed as e:
+            report(False, where, "fixed: runs", str(e))
+            continue
+        except Exception:  # noqa: BLE001 - a broken harness, not a claim
+            report(False, where, "fixed: (setup)", traceback.format_exc(limit=3))
+            continue
+        optimized = {id(p) for p in all_optimized(outcome)}
+        for target in targets:
+            params = params_of(evaluate(outcome, target))
+            outside = [i for i, p in enumerate(params) if id(p) not in optimized]
+            ok = bool(params) and not outside
+            note = f"{len(params)} parameter tensors, all in a group" if ok else f"{len(outside)} of its {len(params)} parameters are in no group"
+            report(ok, where, f"fixed: in-a-group {target}", note)
 
 
 if __name__ == "__main__":
