@@ -7,7 +7,7 @@ import { Walker, type WalkResult } from './walker';
 export * from './values';
 export { enumerateLeaves, moduleHasParams, isWithin, countParams } from './modules';
 export { resolveSelections } from './optimizers';
-export type { AnytimeUnfreeze, Consumption, FreezeEvent, ModuleFlagAssignment, PlainContainerAttribute, StepCall, UnattributedSetter } from './walker';
+export type { AnytimeUnfreeze, CastParameterAttribute, Consumption, FreezeEvent, ModuleFlagAssignment, PlainContainerAttribute, StepCall, UnattributedSetter } from './walker';
 
 /** What rules read: never raw syntax nodes, except as positions to report at. */
 export interface FileModel extends WalkResult {
@@ -41,6 +41,7 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     moduleFlagAssignments: walker.moduleFlagAssignments,
     unknownGroupAdds: walker.unknownGroupAdds,
     plainContainerAttributes: walker.plainContainerAttributes,
+    castParameterAttributes: walker.castParameterAttributes,
     groupKeysRead: walker.groupKeysRead,
     torchVersion,
     lint: {},

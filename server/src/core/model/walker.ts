@@ -342,6 +342,7 @@ export interface WalkResult {
    * list, tuple or dict stored as an attribute, which `nn.Module.__setattr__` does not register.
    */
   plainContainerAttributes: PlainContainerAttribute[];
+  castParameterAttributes: CastParameterAttribute[];
 }
 
 export interface PlainContainerAttribute {
@@ -355,6 +356,23 @@ export interface PlainContainerAttribute {
   /** The assigned expression, when the assignment has one. */
   valueNode?: SyntaxNode;
   /** The class whose method made the assignment. */
+  cls: ClassInfo;
+}
+
+/**
+ * `self.w = nn.Parameter(data).double()` in a method of an `nn.Module` subclass: the cast returns
+ * a plain tensor (not a Parameter), which `nn.Module.__setattr__` stores unregistered.
+ */
+export interface CastParameterAttribute {
+  /** The `self.w` target. */
+  node: SyntaxNode;
+  owner: ModuleNode;
+  attr: string;
+  /** The `nn.Parameter(...).double()` call. */
+  call: SyntaxNode;
+  method: string;
+  /** Always a copy (`.double()`); `.to(...)` is one only when it moves or casts the tensor. */
+  certain: boolean;
   cls: ClassInfo;
 }
 
@@ -456,6 +474,9 @@ export class Walker implements WalkResult {
   readonly moduleFlagAssignments: ModuleFlagAssignment[] = [];
   readonly unknownGroupAdds: SyntaxNode[] = [];
   readonly plainContainerAttributes: PlainContainerAttribute[] = [];
+  readonly castParameterAttributes: CastParameterAttribute[] = [];
+  /** `nn.Parameter(...).double()` calls (by start index) and the method: see CAST_METHODS. */
+  private readonly castParameters = new Map<number, string>();
   /** Start indices of the `requires_grad` changes tied to parameters of a module the walker knows. */
   private readonly attributedSetters = new Set<number>();
   /**
@@ -795,6 +816,21 @@ export class Walker implements WalkResult {
             }
             m.children.delete(attr);
             m.ownParams.set(attr, value.leaf);
+            invalidateCounts(m);
+          } else if (valueNode && this.castParameters.has(valueNode.startIndex)) {
+            const method = this.castParameters.get(valueNode.startIndex)!;
+            const certain = method !== 'to';
+            const cls = target.childForFieldName('object')?.text === 'self' ? this.currentClass(frame) : undefined;
+            if (cls) this.castParameterAttributes.push({ node: target, owner: m, attr, call: valueNode, method, certain, cls });
+            m.children.delete(attr);
+            m.ownParams.delete(attr);
+            // `.double()` always gives a plain tensor; `.to(device)` gives the Parameter itself
+            // when there is nothing to move, so what is registered is not known.
+            if (certain) m.attrs.set(attr, UNKNOWN);
+            else {
+              m.attrs.delete(attr);
+              m.complete = false;
+            }
             invalidateCounts(m);
           } else if (value.kind === 'unknown' && mayBeModule(valueNode)) {
             // `self.backbone = timm.create_model(...)`, `self.encoder = encoder`: it may be a
@@ -1825,6 +1861,13 @@ export class Walker implements WalkResult {
       // parameter groups, and the script goes on with the wrappers.
       return positional.length === 1 ? positional[0] : { kind: 'list', items: [...positional], exact: true, flavor: 'tuple' };
     }
+    if (receiver.kind === 'param' && receiver.leaf.owner === PENDING_OWNER && CAST_METHODS.has(method)) {
+      // A new Parameter cast or moved before it is stored: the result is a plain tensor (but
+      // `.to("cpu")` of a tensor made on the CPU is the Parameter itself).
+      const toCpu = method === 'to' && positional.length === 1 && keywords.size === 0 && positional[0].kind === 'string' && positional[0].value === 'cpu';
+      if (!toCpu) this.castParameters.set(node.startIndex, method);
+      return UNKNOWN;
+    }
     if (method === 'requires_grad_' && (receiver.kind === 'param' || receiver.kind === ('paramiter' as string))) {
       // `p.requires_grad_(False)`: as `p.requires_grad = False` (the flag defaults to True).
       const flag = positional[0] ?? keywords.get('requires_grad') ?? { kind: 'bool', value: true };
@@ -2493,6 +2536,13 @@ function decidesOn(body: SyntaxNode, names: Set<string>): boolean {
   }
   return false;
 }
+
+/**
+ * Tensor methods that return a copy, which is a plain tensor even when called on a Parameter:
+ * always for the casts here, for `.to(...)` only when it moves or casts (torch 1.13 and 2.x).
+ * `.float()` (a no-op on the default dtype) and `.cuda()` (not checkable on a CPU) are left out.
+ */
+const CAST_METHODS = new Set(['double', 'half', 'bfloat16', 'to']);
 
 /** Owner placeholder for an `nn.Parameter(...)` not yet assigned to a module attribute. */
 const PENDING_OWNER = new ModuleNode('?', 'unknown', '', undefined);

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parsing';
-import { countParams, enumerateLeaves, isWithin, type ModuleNode, type OptimizerModel, type PlainContainerAttribute, type Selection } from '../model';
+import { countParams, enumerateLeaves, isWithin, type CastParameterAttribute, type ModuleNode, type OptimizerModel, type PlainContainerAttribute, type Selection } from '../model';
 import { nodeRange } from '../text';
 import type { TextEdit } from '../types';
 import { defineRule } from './define';
@@ -9,12 +9,12 @@ export const moduleNotRegistered = defineRule({
   code: 'OPT110',
   name: 'module-not-registered',
   severity: 'warning',
-  summary: 'Layers kept in a plain list or dict attribute: not registered, so not in `model.parameters()`',
-  fixTitle: 'Use `nn.ModuleList` / `nn.ModuleDict`',
+  summary: 'Layers kept in a plain list or dict attribute, or a Parameter cast after wrapping: not registered, so not in `model.parameters()`',
+  fixTitle: 'Use `nn.ModuleList` / `nn.ModuleDict`, or cast the data before wrapping it',
   fixSafety: 'unsafe',
   docs: {
     whatItDoes:
-      "Finds layers with parameters that a module's own code creates and stores in a plain `list`, `tuple` or `dict` attribute (`self.layers = [nn.Linear(d, d) for _ in range(n)]`, `self.heads = {...}`, or `self.blocks = []` filled with `append`), when an optimizer is given that module's `parameters()`. Layers that are also registered another way (`nn.Sequential(*self.layers)`, an attribute of their own) are not reported, nor a single module kept in a one-item list (a known way to hide a teacher or EMA copy on purpose), nor layers the file gives an optimizer some other way, nor layers its code only runs without gradient.",
+      "Finds layers with parameters that a module's own code creates and stores in a plain `list`, `tuple` or `dict` attribute (`self.layers = [nn.Linear(d, d) for _ in range(n)]`, `self.heads = {...}`, or `self.blocks = []` filled with `append`), when an optimizer is given that module's `parameters()`. Layers that are also registered another way (`nn.Sequential(*self.layers)`, an attribute of their own) are not reported, nor a single module kept in a one-item list (a known way to hide a teacher or EMA copy on purpose), nor layers the file gives an optimizer some other way, nor layers its code only runs without gradient. Also finds `self.w = nn.Parameter(data).double()` (`.half()`, `.bfloat16()`, `.to(...)`): the cast returns a plain tensor, which is not registered either; `.to(...)` only when it may move or cast (not `.to(\"cpu\")`).",
     whyIsThisBad:
       "`nn.Module.__setattr__` registers a submodule only when the value is itself a module: a list or dict of modules is stored as a plain attribute. `parameters()`, `state_dict()`, `.to(device)` and `.train()`/`.eval()` do not see what is in it, so the optimizer never updates those layers: they keep their random initial weights for the whole run, while the forward pass uses them.",
     example: `class Net(nn.Module):
@@ -31,7 +31,7 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)`,
         self.stem = nn.Linear(8, d)
         self.layers = nn.ModuleList([nn.Linear(d, d) for _ in range(n)])`,
     runtime:
-      'Silent in torch 1.13 and 2.x: `model.parameters()` yields only the registered layers (measured: 2 tensors for the example, the stem\'s), the optimizer is built without complaint, and the listed layers never change. With `nn.ModuleList`/`nn.ModuleDict` they are registered (8 tensors). The fix changes the `state_dict` keys (`layers.0.weight`, ...), so checkpoints saved before it load only with `strict=False`.',
+      'Silent in torch 1.13 and 2.x: `model.parameters()` yields only the registered layers (measured: 2 tensors for the example, the stem\'s), the optimizer is built without complaint, and the listed layers never change. With `nn.ModuleList`/`nn.ModuleDict` they are registered (8 tensors). The fix changes the `state_dict` keys (`layers.0.weight`, ...), so checkpoints saved before it load only with `strict=False`. `nn.Parameter(torch.ones(8)).double()` and `.to(torch.float64)` return a plain `Tensor` that is not a leaf (`is_leaf` False): stored on the module it is not registered, its values never change, and nothing warns; `.to(\"cpu\")` of a CPU tensor and `.float()` of a float32 one return the Parameter itself (measured). `nn.Parameter(torch.ones(8).double())` is registered.',
   },
   check({ model, text, report }) {
     // Groups the walker cannot see into (an optimizer it cannot read, a group added by a hook) may
@@ -64,11 +64,50 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)`,
         node: entry.node,
         message,
         fix: fix ? { title: `Wrap in \`${fix.name}\``, edits: [fix.edit] } : null,
-        related: [{ range: nodeRange(trained.selection.node), message: `\`${optimizerLabel(trained.optimizer)}\` is given \`${trained.selection.expr}\`'s parameters here` }],
+        related: [givenHere(trained)],
+      });
+    }
+    for (const entry of model.castParameterAttributes) {
+      if (reported.has(entry.node.startIndex)) continue;
+      const trained = trainedBy(entry.owner, [], model.optimizers);
+      if (!trained) continue;
+      reported.add(entry.node.startIndex);
+      const call = `.${entry.method}(${entry.method === 'to' ? '...' : ''})`;
+      const consequence = `\`${trained.selection.expr}.parameters()\` leaves it out and \`${optimizerLabel(trained.optimizer)}\` never updates it`;
+      const message = entry.certain
+        ? `\`${entry.node.text}\` is a plain tensor, not a parameter: \`${call}\` on a new \`nn.Parameter\` returns a copy that is not an \`nn.Parameter\`, so \`${entry.owner.type}\` does not register it, ${consequence} (cast the data before wrapping it)`
+        : `\`${entry.node.text}\` is a parameter only when \`${call}\` has nothing to do: on a new \`nn.Parameter\` it returns a plain-tensor copy whenever it moves or casts (a GPU \`device\`, another dtype), which \`${entry.owner.type}\` does not register; ${consequence} (move the data before wrapping it)`;
+      const fix = castInsideFix(entry);
+      report({
+        node: entry.node,
+        message,
+        fix: fix ? { title: `Apply \`${call}\` to the data inside \`nn.Parameter(...)\``, edits: [fix] } : null,
+        related: [givenHere(trained)],
       });
     }
   },
 });
+
+function givenHere(trained: { optimizer: OptimizerModel; selection: Selection }): { range: ReturnType<typeof nodeRange>; message: string } {
+  return { range: nodeRange(trained.selection.node), message: `\`${optimizerLabel(trained.optimizer)}\` is given \`${trained.selection.expr}\`'s parameters here` };
+}
+
+/** Operands that take a method call without parentheses. */
+const PRIMARY = new Set(['call', 'identifier', 'attribute', 'subscript', 'parenthesized_expression', 'list', 'tuple']);
+
+/** `nn.Parameter(torch.randn(3)).double()` -> `nn.Parameter(torch.randn(3).double())`. */
+function castInsideFix(entry: CastParameterAttribute): TextEdit | undefined {
+  const fn = entry.call.childForFieldName('function');
+  const argsText = entry.call.childForFieldName('arguments')?.text;
+  const param = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+  const data = param?.type === 'call' ? param.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'comment') : undefined;
+  if (!param || !data || !argsText || data.type === 'keyword_argument' || data.type === 'list_splat' || data.type === 'dictionary_splat') return undefined;
+  const src = entry.call.text;
+  const base = entry.call.startIndex;
+  const inner = PRIMARY.has(data.type) ? data.text : `(${data.text})`;
+  const newText = src.slice(0, data.startIndex - base) + `${inner}.${entry.method}${argsText}` + src.slice(data.endIndex - base, param.endIndex - base);
+  return { range: nodeRange(entry.call), newText };
+}
 
 /** The file reads the attribute through another name than `self` (`model.layers`). */
 function reachedFromOutside(entry: PlainContainerAttribute): boolean {
