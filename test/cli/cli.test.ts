@@ -25,6 +25,7 @@ const EXPECTED_CODES: Record<string, string[]> = {
   'frozen_backbone_with_lr.py': ['OPT105'],
   'head_replaced_after_optimizer.py': ['OPT102'],
   'hf_style_no_decay.py': [],
+  'layers_in_plain_list.py': ['OPT110'],
   'lightning_style.py': [],
   'nanogpt_style.py': [],
   'onecycle_per_batch.py': [],

@@ -20,6 +20,7 @@ const skipReason = probe.error ? `${PYTHON} cannot be run (${probe.error.message
 const PRINTS: Record<string, string> = {
   'quiz_differential_lr.py': '[0.001, 0.01]',
   'head_replaced_after_optimizer.py': 'new head updated? False',
+  'layers_in_plain_list.py': 'blocks updated? False',
 };
 
 for (const file of fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.py')).sort()) {
