@@ -3,7 +3,7 @@ import { buildModel, type FileModel } from './model';
 import { rules } from './rules';
 import type { Rule, ReportInput } from './rules/define';
 import { normaliseTorchVersion, type LintSettings } from './settings';
-import { nodeRange } from './text';
+import { nodeContains, nodeRange } from './text';
 import type { Finding } from './types';
 
 /** Cheap test before parsing: a file that never mentions torch or an optimizer cannot matter. */
@@ -123,7 +123,7 @@ function lintBatch(inputs: LintInput[], stageMs?: Map<string, number>): LintResu
           report: (r: ReportInput): void => {
             const finding = toFinding(rule, r, settings);
             if (suppress && isSuppressed(suppress, finding)) return;
-            if (expected[i]?.some((s) => within(s, r.node))) return;
+            if (expected[i]?.some((s) => nodeContains(s, r.node))) return;
             w.findings.push(finding);
           },
         });
@@ -214,10 +214,6 @@ function expectedToFail(root: SyntaxNode): SyntaxNode[] {
     }
   }
   return out;
-}
-
-function within(outer: SyntaxNode, n: SyntaxNode): boolean {
-  return n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
 }
 
 type NoqaMap = Map<number, Set<string> | 'all'>;

@@ -39,6 +39,11 @@ export function nodeRange(node: SyntaxNode): Range {
   };
 }
 
+/** `inner` lies within `outer`'s range (or is `outer`). */
+export function nodeContains(outer: SyntaxNode, inner: SyntaxNode): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
 /**
  * Calls `fn` with every word of `text` in order (each match of /[A-Za-z_]\w*\/g: ASCII
  * identifiers), without a regex match object per word. Stops at the first word for which `fn`

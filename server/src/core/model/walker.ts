@@ -798,12 +798,17 @@ export class Walker implements WalkResult {
           // nn.Module.__setattr__ stores a plain attribute: no parameter's flag changes (unless a
           // user class defines a `requires_grad` property of its own).
           this.attributedSetters.add(target.startIndex);
-          const ownSetting = target.childForFieldName('object')?.text === 'self' && this.currentClass(frame) !== undefined;
+          const ownSetting = this.selfClass(target, frame) !== undefined;
           this.moduleFlagAssignments.push({ node: target, module: obj.module, requiresGrad: value.kind === 'bool' ? value.value : undefined, ownSetting });
           return;
         }
         if (obj.kind === 'module') {
           const m = obj.module;
+          const cast = valueNode && this.castParameters.get(valueNode.startIndex);
+          if (cast) {
+            const cls = this.selfClass(target, frame);
+            if (cls) this.castParameterAttributes.push({ node: target, owner: m, attr, call: valueNode!, method: cast, certain: cast !== 'to', cls });
+          }
           if (value.kind === 'module') {
             m.ownParams.delete(attr);
             m.attrs.delete(attr);
@@ -817,20 +822,12 @@ export class Walker implements WalkResult {
             m.children.delete(attr);
             m.ownParams.set(attr, value.leaf);
             invalidateCounts(m);
-          } else if (valueNode && this.castParameters.has(valueNode.startIndex)) {
-            const method = this.castParameters.get(valueNode.startIndex)!;
-            const certain = method !== 'to';
-            const cls = target.childForFieldName('object')?.text === 'self' ? this.currentClass(frame) : undefined;
-            if (cls) this.castParameterAttributes.push({ node: target, owner: m, attr, call: valueNode, method, certain, cls });
+          } else if (cast && cast !== 'to') {
+            // `.double()` always gives a plain tensor. (`.to(device)` gives the Parameter itself
+            // when there is nothing to move: it is an unknown value, as below.)
             m.children.delete(attr);
             m.ownParams.delete(attr);
-            // `.double()` always gives a plain tensor; `.to(device)` gives the Parameter itself
-            // when there is nothing to move, so what is registered is not known.
-            if (certain) m.attrs.set(attr, UNKNOWN);
-            else {
-              m.attrs.delete(attr);
-              m.complete = false;
-            }
+            m.attrs.set(attr, UNKNOWN);
             invalidateCounts(m);
           } else if (value.kind === 'unknown' && mayBeModule(valueNode)) {
             // `self.backbone = timm.create_model(...)`, `self.encoder = encoder`: it may be a
@@ -851,7 +848,7 @@ export class Walker implements WalkResult {
           } else if (!m.children.has(attr) && !m.ownParams.has(attr)) {
             m.attrs.set(attr, value);
             const plain = value.kind === 'dict' || (value.kind === 'list' && value.flavor !== 'set');
-            const cls = plain && target.childForFieldName('object')?.text === 'self' ? this.currentClass(frame) : undefined;
+            const cls = plain ? this.selfClass(target, frame) : undefined;
             if (cls) this.plainContainerAttributes.push({ node: target, owner: m, attr, value: value as ListValue | DictValue, valueNode, cls });
           } else if (value.kind === 'unknown') {
             // `model.fc = build_head()`: whatever it is now, we no longer know.
@@ -1824,6 +1821,11 @@ export class Walker implements WalkResult {
   private currentClass(frame: Frame): ClassInfo | undefined {
     const self = frame.scope.lookup('__class__');
     return self && self.kind === 'class' ? self.cls : undefined;
+  }
+
+  /** For `self.x = ...` in a method: the method's class (undefined for other targets). */
+  private selfClass(target: SyntaxNode, frame: Frame): ClassInfo | undefined {
+    return target.childForFieldName('object')?.text === 'self' ? this.currentClass(frame) : undefined;
   }
 
   /** Step calls already recorded, by call and what it steps. */

@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parsing';
 import { countParams, enumerateLeaves, isWithin, type CastParameterAttribute, type ModuleNode, type OptimizerModel, type PlainContainerAttribute, type Selection } from '../model';
-import { nodeRange } from '../text';
+import { nodeContains, nodeRange } from '../text';
 import type { TextEdit } from '../types';
 import { defineRule } from './define';
 import { moduleTypeLabel, optimizerLabel } from './helpers';
@@ -39,9 +39,10 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)`,
     // for p in l.parameters()]`): then a layer reached from outside its class stays unreported.
     const unseen = model.unknownGroupAdds.length > 0 || model.optimizers.some((o) => !o.groups || !o.groupsComplete || o.hasSplat || o.groups.some((g) => !g.params || !g.params.exact));
     const reported = new Set<number>();
+    let outside: Set<string> | undefined;
     for (const entry of model.plainContainerAttributes) {
       if (reported.has(entry.node.startIndex)) continue;
-      if (unseen && reachedFromOutside(entry)) continue;
+      if (unseen && (outside ??= attributesReadOutside(entry.node)).has(entry.attr)) continue;
       const found = unregistered(entry, text);
       if (!found) continue;
       const trained = trainedBy(entry.owner, found.modules, model.optimizers);
@@ -109,11 +110,16 @@ function castInsideFix(entry: CastParameterAttribute): TextEdit | undefined {
   return { range: nodeRange(entry.call), newText };
 }
 
-/** The file reads the attribute through another name than `self` (`model.layers`). */
-function reachedFromOutside(entry: PlainContainerAttribute): boolean {
-  let root = entry.node;
+/** Attributes the file reads through another name than `self` (`layers` in `model.layers`). */
+function attributesReadOutside(anyNode: SyntaxNode): Set<string> {
+  let root = anyNode;
   while (root.parent) root = root.parent;
-  return root.descendantsOfType('attribute').some((a) => a.childForFieldName('attribute')?.text === entry.attr && a.childForFieldName('object')?.text !== 'self');
+  const names = new Set<string>();
+  for (const a of root.descendantsOfType('attribute')) {
+    const name = a.childForFieldName('attribute')?.text;
+    if (name && a.childForFieldName('object')?.text !== 'self') names.add(name);
+  }
+  return names;
 }
 
 interface Unregistered {
@@ -121,10 +127,6 @@ interface Unregistered {
   kind: 'list' | 'tuple' | 'dict';
   /** How the file names `torch.nn` (`nn.`, `torch.nn.`), for the fix; undefined when unknown. */
   prefix?: string;
-}
-
-function within(n: SyntaxNode | undefined, outer: SyntaxNode): boolean {
-  return !!n && n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
 }
 
 /** The layers with parameters the attribute's container holds that nothing registers. */
@@ -146,7 +148,7 @@ function unregistered(entry: PlainContainerAttribute, text: string): Unregistere
     // Registered elsewhere (`self.conv1` also in a convenience list, `nn.Sequential(*self.layers)`).
     if (m.parent) return undefined;
     // Made by the class's own code, not handed in (`self._teacher = [teacher]` hides it on purpose).
-    if (!within(m.node, cls.node)) return undefined;
+    if (!m.node || !nodeContains(cls.node, m.node)) return undefined;
     const { leaves, opaque } = enumerateLeaves(m);
     if (opaque.length) return undefined;
     if (leaves.length === 0) continue;
