@@ -347,6 +347,13 @@ def optimizer_of(outcome: Outcome, words: list[str]) -> torch.optim.Optimizer:
     return outcome.optimizers[0]
 
 
+def in_groups(outcome: Outcome, expr: str) -> tuple[list[torch.Tensor], list[int]]:
+    """The parameters of <expr>, and the indices of those that some optimizer of the case holds."""
+    params = params_of(evaluate(outcome, expr))
+    optimized = {id(p) for p in all_optimized(outcome)}
+    return params, [i for i, p in enumerate(params) if id(p) in optimized]
+
+
 def all_optimized(outcome: Outcome) -> list[torch.Tensor]:
     return [p for o in outcome.optimizers for g in o.param_groups for p in g["params"]]
 
@@ -439,11 +446,9 @@ def check_claim(claim: str, case: Case, outcome: Outcome) -> str:
             raise ClaimFailed(f"group {i} holds {n} parameters")
         return f"sizes {[len(g['params']) for g in opt.param_groups]}"
     if kind == "not-in-any-group":
-        params = params_of(evaluate(outcome, rest))
+        params, inside = in_groups(outcome, rest)
         if not params:
             raise ClaimFailed(f"`{rest}` has no parameters, so the claim says nothing")
-        optimized = {id(p) for p in all_optimized(outcome)}
-        inside = [i for i, p in enumerate(params) if id(p) in optimized]
         if inside:
             raise ClaimFailed(f"{len(inside)} of its {len(params)} parameters are in a group")
         return f"{len(params)} parameter tensors outside every group"
@@ -602,12 +607,10 @@ def check_fixed_twin(path: str, report) -> None:
         except Exception:  # noqa: BLE001 - a broken harness, not a claim
             report(False, where, "fixed: (setup)", traceback.format_exc(limit=3))
             continue
-        optimized = {id(p) for p in all_optimized(outcome)}
         for target in targets:
-            params = params_of(evaluate(outcome, target))
-            outside = [i for i, p in enumerate(params) if id(p) not in optimized]
-            ok = bool(params) and not outside
-            note = f"{len(params)} parameter tensors, all in a group" if ok else f"{len(outside)} of its {len(params)} parameters are in no group"
+            params, inside = in_groups(outcome, target)
+            ok = bool(params) and len(inside) == len(params)
+            note = f"{len(params)} parameter tensors, all in a group" if ok else f"{len(params) - len(inside)} of its {len(params)} parameters are in no group"
             report(ok, where, f"fixed: in-a-group {target}", note)
 
 
