@@ -492,3 +492,29 @@ ${calls}`;
   const stepped = await only(busy + tail);
   assert.deepEqual(comparable(stepped), comparable(short));
 });
+
+test('module-level code reads the bindings made before it: a name assigned again later keeps its earlier value there', async () => {
+  const all = await schedules(`${SGD2}EPOCHS = 3
+first = CosineAnnealingLR(optimizer, T_max=EPOCHS)
+for epoch in range(EPOCHS):
+    for x, y in train_loader:
+        optimizer.step()
+    first.step()
+EPOCHS = 7
+second = CosineAnnealingLR(optimizer, T_max=EPOCHS)
+def train():
+    for epoch in range(EPOCHS):
+        for x, y in train_loader:
+            optimizer.step()
+        second.step()
+train()
+`);
+  assert.deepEqual(
+    all.map((s) => [s.variable, s.steps]),
+    [
+      ['first', 3],
+      // Code in a function runs when it is called: after the whole module here.
+      ['second', 7],
+    ],
+  );
+});

@@ -578,6 +578,24 @@ export class FileResolver {
     this.substituter = new Substituter(assumptions);
   }
 
+  /** The module's bindings as code at module level sees them: the statements before `at`, evaluated incrementally. */
+  private modulePrefix(at: SyntaxNode): Scope {
+    const body = namedChildrenOf(this.root);
+    let k = 0;
+    while (k < body.length && body[k].endIndex <= at.startIndex) k++;
+    // Every statement is before `at`: the whole module (shared with the code in functions).
+    if (k === body.length) return this.module();
+    let st = this.prefixState;
+    if (!st || st.done > k) st = this.prefixState = { scope: { vars: new Map() }, done: 0 };
+    if (st.done < k) {
+      evalModule(bindingsFromSyntax(body.slice(st.done, k), this.keep), undefined, undefined, this.rewrite, st.scope, this.meter);
+      st.done = k;
+    }
+    return st.scope;
+  }
+
+  private prefixState?: { scope: Scope; done: number };
+
   private module(): Scope {
     if (!this.moduleScope) this.moduleScope = evalModule(bindingsFromSyntax(namedChildrenOf(this.root), this.keep), undefined, undefined, this.rewrite, undefined, this.meter);
     return this.moduleScope;
@@ -668,6 +686,7 @@ export class FileResolver {
   scopeAt(at: SyntaxNode): Scope {
     const fns: SyntaxNode[] = [];
     for (let p = at.parent; p; p = p.parent) if (p.type === 'function_definition') fns.unshift(p);
+    if (!fns.length) return this.modulePrefix(at);
     let scope = this.module();
     for (let d = 0; d < fns.length; d++) scope = this.functionScope(fns[d], d + 1 < fns.length ? fns[d + 1] : at, scope);
     return scope;
