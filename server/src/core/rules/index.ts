@@ -17,6 +17,7 @@ import { lbfgsParamGroups } from './lbfgs-param-groups';
 import { schedulerConfigError } from './scheduler-config-error';
 import { scalarMaxLrOverridesGroups } from './scalar-max-lr-overrides-groups';
 import { schedulerStepGranularity } from './scheduler-step-granularity';
+import { scheduleEndsInFirstEpoch } from './schedule-ends-in-first-epoch';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -40,6 +41,7 @@ export const rules: readonly Rule[] = [
   schedulerConfigError,
   scalarMaxLrOverridesGroups,
   schedulerStepGranularity,
+  scheduleEndsInFirstEpoch,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {

@@ -111,6 +111,13 @@ export interface SchedulePlan {
   taint: Set<string>;
   /** Spec id -> scheduler model, and its arguments by parameter name. */
   specs: Map<string, { model: SchedulerModel; args: Map<string, BoundArgument> }>;
+  /**
+   * What the loops around `.step()` count, where they can be counted (known, or assumed: see the
+   * taints): the batch loop's iterations and the epoch loop's.
+   */
+  loops: { perEpoch?: number; perEpochTaint: Set<string>; epochs?: number; epochsTaint: Set<string> };
+  /** The length the schedule itself fixes, in `.step()` calls (`num_training_steps`, `T_max`, ...). */
+  horizon?: number;
 }
 
 /** The id a scheduler model gets in requests. */
@@ -489,7 +496,7 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   const taint = new Set<string>();
   const stepsTaint = new Set<string>();
   const specs = new Map<string, { model: SchedulerModel; args: Map<string, BoundArgument> }>();
-  const plan: SchedulePlan = { scheduler: top, chain, schedule, stepping, stepsFrom: 'default', argTaints, stepsTaint, taint, specs };
+  const plan: SchedulePlan = { scheduler: top, chain, schedule, stepping, stepsFrom: 'default', argTaints, stepsTaint, taint, specs, loops: { perEpochTaint: new Set(), epochsTaint: new Set() } };
   const finish = (notSimulated?: string): SchedulePlan => {
     for (const k of taint) {
       const u = ctx.assumptions.used.get(k);
@@ -531,25 +538,28 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   // Run length: given, else the loops (when they do not rest on defaults), else the schedule's own length.
   let steps: number | undefined = ctx.opts.steps;
   if (steps !== undefined) plan.stepsFrom = 'given';
-  const loopItems: TaintSet = new Set();
   let fromLoops: number | undefined;
-  let perEpoch: number | undefined;
   const { epochLoop, batchLoop } = stepping;
-  if (batchLoop) perEpoch = loopCount(ctx, batchLoop, loopItems);
+  const perEpochItems: TaintSet = new Set();
+  const epochItems: TaintSet = new Set();
+  const perEpoch = batchLoop ? loopCount(ctx, batchLoop, perEpochItems) : undefined;
+  const epochs = epochLoop ? loopCount(ctx, epochLoop, epochItems) : undefined;
   if (stepping.axis === 'steps') {
     if (batchLoop && batchLoop.role === 'iteration' && !epochLoop) fromLoops = perEpoch;
     else if (batchLoop && perEpoch !== undefined) {
-      const epochs = epochLoop ? loopCount(ctx, epochLoop, loopItems) : asInt(ctx.assumptions.valueFor('epochs') ?? null);
-      if (!epochLoop) loopItems.add('epochs');
-      if (epochs !== undefined) fromLoops = epochs * perEpoch;
+      const runEpochs = epochLoop ? epochs : asInt(ctx.assumptions.valueFor('epochs') ?? null);
+      if (!epochLoop) epochItems.add('epochs');
+      if (runEpochs !== undefined) fromLoops = runEpochs * perEpoch;
     }
   } else if (epochLoop) {
-    fromLoops = loopCount(ctx, epochLoop, loopItems);
+    fromLoops = epochs;
   }
-  const loopTaint = expandTaint(loopItems);
+  plan.loops = { perEpoch, perEpochTaint: expandTaint(perEpochItems), epochs, epochsTaint: expandTaint(epochItems) };
+  const loopTaint = expandTaint(new Set([...perEpochItems, ...epochItems]));
   const restsOnDefaults = [...loopTaint].some((k) => ctx.assumptions.used.get(k)?.source.startsWith('default'));
   const topKind = canonicalKind(top.className) ?? '';
   const own = horizon(topKind, specList[specList.length - 1], parameterNames(topKind, ctx.torch), specById);
+  plan.horizon = own;
   if (steps === undefined && fromLoops !== undefined && fromLoops > 0 && !restsOnDefaults) {
     steps = fromLoops;
     plan.stepsFrom = 'loops';
@@ -641,6 +651,7 @@ function failedPlan(model: FileModel, s: SchedulerModel, e: unknown): SchedulePl
     stepsTaint: new Set(),
     taint: new Set(),
     specs: new Map(),
+    loops: { perEpochTaint: new Set(), epochsTaint: new Set() },
   };
 }
 

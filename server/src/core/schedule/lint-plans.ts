@@ -3,7 +3,7 @@
  * each, computed once per model however many rules ask.
  */
 import type { SyntaxNode } from '../parsing';
-import type { FileModel } from '../model';
+import type { FileModel, SchedulerModel } from '../model';
 import { planFileSchedules, type SchedulePlan } from './file';
 import { simulate } from './index';
 import type { ScheduleRequest, ScheduleResult } from './types';
@@ -32,6 +32,18 @@ export function lintPlans(model: FileModel): SchedulePlan[] {
   }
   model.lint.plans = plans;
   return plans;
+}
+
+/**
+ * The plan of `scheduler` (one the file's lint plans hold) with other values for some assumed
+ * quantities, to tell whether a finding holds whatever they are. Not cached: for the rare candidates.
+ */
+export function planWith(model: FileModel, scheduler: SchedulerModel, assume: Record<string, number>): SchedulePlan | undefined {
+  try {
+    return planFileSchedules({ model, root: rootOf(scheduler.call), text: '', torchVersion: model.torchVersion, assume }).find((p) => p.scheduler === scheduler);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Simulates each of the file's plans (what OPT301 reads), ahead of the rules. */
