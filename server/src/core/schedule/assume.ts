@@ -583,8 +583,9 @@ export class FileResolver {
     const body = namedChildrenOf(this.root);
     let k = 0;
     while (k < body.length && body[k].endIndex <= at.startIndex) k++;
-    // Every statement is before `at`: the whole module (shared with the code in functions).
-    if (k === body.length) return this.module();
+    // Nothing from `at` on binds or changes a name (`if __name__ == "__main__": main()`): the
+    // whole module's bindings are the same, and that scope is shared with the code in functions.
+    if (body.slice(k).every((st) => statementBinds(st, this.bindsCache).length === 0)) return this.module();
     let st = this.prefixState;
     if (!st || st.done > k) st = this.prefixState = { scope: { vars: new Map() }, done: 0 };
     if (st.done < k) {
