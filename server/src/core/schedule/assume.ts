@@ -581,18 +581,21 @@ export class FileResolver {
   /** The module's bindings as code at module level sees them: the statements before `at`, evaluated incrementally. */
   private modulePrefix(at: SyntaxNode): Scope {
     const body = namedChildrenOf(this.root);
-    let k = 0;
-    while (k < body.length && body[k].endIndex <= at.startIndex) k++;
+    const k = statementsBefore(body, at);
     // Nothing from `at` on binds or changes a name (`if __name__ == "__main__": main()`): the
     // whole module's bindings are the same, and that scope is shared with the code in functions.
     if (body.slice(k).every((st) => statementBinds(st, this.bindsCache).length === 0)) return this.module();
     let st = this.prefixState;
     if (!st || st.done > k) st = this.prefixState = { scope: { vars: new Map() }, done: 0 };
-    if (st.done < k) {
-      evalModule(bindingsFromSyntax(body.slice(st.done, k), this.keep), undefined, undefined, this.rewrite, st.scope, this.meter);
-      st.done = k;
-    }
+    this.continueBlock(body, k, st.scope, st);
     return st.scope;
+  }
+
+  /** Evaluates `body`'s statements from `state.done` up to `k` into `scope` (a block evaluated so far). */
+  private continueBlock(body: SyntaxNode[], k: number, scope: Scope, state: { done: number }): void {
+    if (state.done >= k) return;
+    evalModule(bindingsFromSyntax(body.slice(state.done, k), this.keep), undefined, undefined, this.rewrite, scope, this.meter);
+    state.done = k;
   }
 
   private prefixState?: { scope: Scope; done: number };
@@ -696,8 +699,7 @@ export class FileResolver {
   private functionScope(fn: SyntaxNode, target: SyntaxNode, outer: Scope): Scope {
     const bodyNode = fn.childForFieldName('body');
     const body = bodyNode ? namedChildrenOf(bodyNode) : [];
-    let k = 0;
-    while (k < body.length && body[k].endIndex <= target.startIndex) k++;
+    const k = statementsBefore(body, target);
     let st = this.fnStates.get(fn.startIndex);
     if (!st || st.outer !== outer || st.done > k) {
       const fname = fn.childForFieldName('name')?.text ?? '<function>';
@@ -714,10 +716,7 @@ export class FileResolver {
       st = { outer, inner: { vars: new Map(), parent: base }, done: 0 };
       this.fnStates.set(fn.startIndex, st);
     }
-    if (st.done < k) {
-      evalModule(bindingsFromSyntax(body.slice(st.done, k), this.keep), undefined, undefined, this.rewrite, st.inner, this.meter);
-      st.done = k;
-    }
+    this.continueBlock(body, k, st.inner, st);
     return st.inner;
   }
 
@@ -805,6 +804,13 @@ export class FileResolver {
       this.binding.delete(fn.startIndex);
     }
   }
+}
+
+/** How many of a block's statements end before `at` starts. */
+function statementsBefore(body: SyntaxNode[], at: SyntaxNode): number {
+  let k = 0;
+  while (k < body.length && body[k].endIndex <= at.startIndex) k++;
+  return k;
 }
 
 /** Calls `fn` with every word of `text`, in order (see someWord). */
