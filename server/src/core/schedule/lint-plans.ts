@@ -21,15 +21,7 @@ function rootOf(n: SyntaxNode): SyntaxNode {
 export function lintPlans(model: FileModel): SchedulePlan[] {
   let plans = model.lint.plans;
   if (plans) return plans;
-  plans = [];
-  if (model.schedulers.length) {
-    try {
-      plans = planFileSchedules({ model, root: rootOf(model.schedulers[0].call), text: '', torchVersion: model.torchVersion });
-    } catch {
-      // A rule must never take the whole file's diagnostics down: no plans, no findings.
-      plans = [];
-    }
-  }
+  plans = model.schedulers.length ? planFile(model, model.schedulers[0]) : [];
   model.lint.plans = plans;
   return plans;
 }
@@ -39,10 +31,16 @@ export function lintPlans(model: FileModel): SchedulePlan[] {
  * quantities, to tell whether a finding holds whatever they are. Not cached: for the rare candidates.
  */
 export function planWith(model: FileModel, scheduler: SchedulerModel, assume: Record<string, number>): SchedulePlan | undefined {
+  return planFile(model, scheduler, assume).find((p) => p.scheduler === scheduler);
+}
+
+/** The file's plans (the file found from one of its schedulers); none when planning fails. */
+function planFile(model: FileModel, scheduler: SchedulerModel, assume?: Record<string, number>): SchedulePlan[] {
   try {
-    return planFileSchedules({ model, root: rootOf(scheduler.call), text: '', torchVersion: model.torchVersion, assume }).find((p) => p.scheduler === scheduler);
+    return planFileSchedules({ model, root: rootOf(scheduler.call), text: '', torchVersion: model.torchVersion, assume });
   } catch {
-    return undefined;
+    // A rule must never take the whole file's diagnostics down: no plans, no findings.
+    return [];
   }
 }
 
