@@ -2,6 +2,7 @@ import type { SyntaxNode } from '../parsing';
 import type { SchedulePlan } from '../schedule/file';
 import type { ScheduleResult } from '../schedule/types';
 import type { TorchVersion } from '../settings';
+import { markUnreferencedSchedulers } from './references';
 import { Walker, type WalkResult } from './walker';
 
 export * from './values';
@@ -29,6 +30,7 @@ export interface FileModel extends WalkResult {
 export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x'): FileModel {
   const walker = new Walker(torchVersion);
   walker.run(root);
+  markUnreferencedSchedulers(walker.schedulers);
   return {
     optimizers: walker.optimizers,
     schedulers: walker.schedulers,

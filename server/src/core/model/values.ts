@@ -353,6 +353,11 @@ export interface SchedulerModel {
   optimizer?: OptimizerModel;
   args: BoundArgument[];
   keywordArgs: Map<string, BoundArgument>;
+  /**
+   * Nothing can reach the scheduler once it is built, so nothing steps it: the call is a statement
+   * of its own, or its variable is never read (model/references.ts).
+   */
+  unreferenced?: boolean;
 }
 
 export function isModule(v: Value): v is ModuleValue {

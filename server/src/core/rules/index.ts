@@ -18,6 +18,7 @@ import { schedulerConfigError } from './scheduler-config-error';
 import { scalarMaxLrOverridesGroups } from './scalar-max-lr-overrides-groups';
 import { schedulerStepGranularity } from './scheduler-step-granularity';
 import { scheduleEndsInFirstEpoch } from './schedule-ends-in-first-epoch';
+import { schedulerNeverStepped } from './scheduler-never-stepped';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -42,6 +43,7 @@ export const rules: readonly Rule[] = [
   scalarMaxLrOverridesGroups,
   schedulerStepGranularity,
   scheduleEndsInFirstEpoch,
+  schedulerNeverStepped,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {
