@@ -19,6 +19,7 @@ import { scalarMaxLrOverridesGroups } from './scalar-max-lr-overrides-groups';
 import { schedulerStepGranularity } from './scheduler-step-granularity';
 import { scheduleEndsInFirstEpoch } from './schedule-ends-in-first-epoch';
 import { schedulerNeverStepped } from './scheduler-never-stepped';
+import { optimizerRebuiltInLoop } from './optimizer-rebuilt-in-loop';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -44,6 +45,7 @@ export const rules: readonly Rule[] = [
   schedulerStepGranularity,
   scheduleEndsInFirstEpoch,
   schedulerNeverStepped,
+  optimizerRebuiltInLoop,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {
