@@ -18,6 +18,11 @@ function enclosingLoop(call: SyntaxNode): SyntaxNode | undefined {
   return loop && LOOPS.has(loop.type) && loop.childForFieldName('body') === body ? loop : undefined;
 }
 
+function functionOf(n: SyntaxNode): SyntaxNode | undefined {
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return undefined;
+}
+
 function topOf(m: ModuleNode): ModuleNode {
   let cur = m;
   while (cur.parent) cur = cur.parent;
@@ -35,7 +40,11 @@ function modelsBuiltBefore(opt: OptimizerModel, loop: SyntaxNode): string[] | un
     if (!g.selections.length) return undefined;
     for (const s of g.selections) {
       const built = topOf(s.root).node;
+      // Built by the code around the loop, before it: a model built in a helper may be built
+      // anew in every iteration (`model = make_model()` in a restart loop).
       if (!built || built.startIndex >= loop.startIndex) return undefined;
+      const fn = functionOf(built);
+      if (fn && fn !== functionOf(loop)) return undefined;
       names.add(s.expr.split(/[.[(]/)[0]);
     }
   }
@@ -73,7 +82,7 @@ export const optimizerRebuiltInLoop = defineRule({
   summary: 'An optimizer built anew in every iteration of the training loop, for a model built before it: its state starts over each time',
   docs: {
     whatItDoes:
-      "Finds an optimizer constructed directly in the body of an epoch, batch or iteration loop (`for epoch in range(...)`, `for batch in loader`, `for it in range(max_iters)`), stepped later in the same loop, whose parameters all belong to models built before the loop. It stays quiet when the model is built in the loop too (cross-validation folds, restarts), when the construction is under an `if` (rebuilding at an unfreezing epoch), when the loop is of another kind (`for task in tasks`, `for lr in lrs`: a reset may be meant), and for plain `SGD` without momentum, which keeps no state.",
+      "Finds an optimizer constructed directly in the body of an epoch, batch or iteration loop (`for epoch in range(...)`, `for batch in loader`, `for it in range(max_iters)`), stepped later in the same loop, whose parameters all belong to models built before the loop, by the code around it. It stays quiet when the model is built in the loop too (cross-validation folds, restarts), or by a helper function (which may build a new one each time), when the construction is under an `if` (rebuilding at an unfreezing epoch), when the loop is of another kind (`for task in tasks`, `for lr in lrs`: a reset may be meant), and for plain `SGD` without momentum, which keeps no state.",
     whyIsThisBad:
       "An optimizer's state lives in the optimizer object: Adam's moment estimates and step count, SGD's momentum buffers. A new optimizer every epoch starts from nothing every epoch: Adam repeats its bias-corrected first steps every epoch, and momentum never builds up over more than an epoch. Nothing raises or warns.",
     example: `model = Net()
