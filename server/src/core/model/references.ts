@@ -21,7 +21,7 @@ export function isUnreferenced(call: SyntaxNode): boolean {
   const parent = call.parent;
   if (!parent) return false;
   if (parent.type === 'expression_statement') return parent.namedChildren.length === 1;
-  if (parent.type !== 'assignment' || parent.childForFieldName('right') !== call) return false;
+  if (parent.type !== 'assignment' || parent.childForFieldName('right')?.startIndex !== call.startIndex) return false;
   const target = parent.childForFieldName('left');
   if (target?.type !== 'identifier' || parent.parent?.type !== 'expression_statement') return false;
   const scope = bindingScope(parent);

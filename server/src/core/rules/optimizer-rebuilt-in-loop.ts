@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parsing';
 import type { ModuleNode, OptimizerModel } from '../model';
-import { classifyLoop } from '../schedule/loops';
+import { classifyLoop, enclosingFunction } from '../schedule/loops';
 import { nodeContains, nodeRange } from '../text';
 import { defineRule } from './define';
 import { lineOf, numberOf, optimizerLabel } from './helpers';
@@ -14,13 +14,9 @@ function enclosingLoop(call: SyntaxNode): SyntaxNode | undefined {
   // Directly in the loop's body: under an `if`, a `try` or a `with` the rebuild may be meant
   // (`if epoch == unfreeze_at:`), or may not happen at all.
   const body = statement.parent;
-  const loop = body?.type === 'block' ? body.parent : undefined;
-  return loop && LOOPS.has(loop.type) && loop.childForFieldName('body') === body ? loop : undefined;
-}
-
-function functionOf(n: SyntaxNode): SyntaxNode | undefined {
-  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
-  return undefined;
+  if (body?.type !== 'block') return undefined;
+  const loop = body.parent;
+  return loop && LOOPS.has(loop.type) && loop.childForFieldName('body')?.startIndex === body.startIndex ? loop : undefined;
 }
 
 function topOf(m: ModuleNode): ModuleNode {
@@ -43,8 +39,8 @@ function modelsBuiltBefore(opt: OptimizerModel, loop: SyntaxNode): string[] | un
       // Built by the code around the loop, before it: a model built in a helper may be built
       // anew in every iteration (`model = make_model()` in a restart loop).
       if (!built || built.startIndex >= loop.startIndex) return undefined;
-      const fn = functionOf(built);
-      if (fn && fn !== functionOf(loop)) return undefined;
+      const fn = enclosingFunction(built);
+      if (fn && fn.startIndex !== enclosingFunction(loop)?.startIndex) return undefined;
       names.add(s.expr.split(/[.[(]/)[0]);
     }
   }

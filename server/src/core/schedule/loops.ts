@@ -137,7 +137,8 @@ function underCondition(call: SyntaxNode, loop: SyntaxNode | undefined): boolean
   return false;
 }
 
-function enclosingFunction(n: SyntaxNode): SyntaxNode | undefined {
+/** The innermost function definition around `n`, if any. */
+export function enclosingFunction(n: SyntaxNode): SyntaxNode | undefined {
   for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
   return undefined;
 }
