@@ -248,3 +248,27 @@ warm = torch.optim.lr_scheduler.LinearLR(opt2, start_factor=0.1, total_iters=10)
   // Only the hints inside the requested range.
   assert.equal(lrInlayHints({ model, range: { start: { line: 9, character: 0 }, end: { line: 10, character: 0 } }, startOf: () => undefined }).length, 0);
 });
+
+test('hover: a scheduler never stepped says so above its flat chart', async () => {
+  const text = `${SPLIT_BASE}model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+for epoch in range(6):
+    for x, y in loader:
+        opt.step()
+`;
+  const { tree, result } = await lint(text);
+  const s = result.model!.schedulers[0];
+  const preview = previewScheduler({ root: tree.rootNode, text, model: result.model!, scheduler: s, settings: DEFAULT_SETTINGS })!;
+  assert.match(preview.neverStepped ?? '', /`sched` is never stepped/);
+  assert.deepEqual(preview.groups[0].lr, Array(6).fill(0.1));
+  const h = schedulerHover(s, preview).markdown;
+  assert.match(h, /\*\*Never stepped:\*\* `sched` is never stepped .*\n\n!\[lr of every param group over 6 epochs\]/);
+  assert.match(h, /\| 0: model \| 0\.1 \| 0\.1 \(epoch 0\) \| 0\.1 \|/);
+  // Stepped, the same scheduler decays and says nothing of the kind.
+  const stepped = `${text}    sched.step()\n`;
+  const r2 = await lint(stepped);
+  const p2 = previewScheduler({ root: r2.tree.rootNode, text: stepped, model: r2.result.model!, scheduler: r2.result.model!.schedulers[0], settings: DEFAULT_SETTINGS })!;
+  assert.equal(p2.neverStepped, undefined);
+  assert.ok(Math.abs(p2.groups[0].lr[5] - 0.001) < 1e-12);
+});

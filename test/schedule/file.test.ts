@@ -518,3 +518,55 @@ train()
     ],
   );
 });
+
+test('a scheduler never stepped: its lr stays where the constructor set it, for as long as the optimizer trains', async () => {
+  // The variable is never read again: StepLR's decay never happens (torch 1.13.1: still 0.1 after 6 epochs).
+  const s = await only(`${SGD2}EPOCHS = 6
+scheduler = lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
+for epoch in range(EPOCHS):
+    for x, y in train_loader:
+        optimizer.step()
+`);
+  assert.equal(s.xAxis, 'epochs');
+  assert.equal(s.steps, 6);
+  assert.match(s.notes[0], /`scheduler` is never stepped .*the lr stays where its constructor set it/);
+  assert.deepEqual(s.groups.map((g) => g.lr), [Array(6).fill(0.01), Array(6).fill(0.1)]);
+  assert.equal(s.error, undefined);
+
+  // A bare OneCycleLR sets the lr to max_lr / div_factor and leaves it there. Its own length
+  // (total_steps=10) is not the run's: stepping it 10 times would end the cycle, never stepped
+  // it cannot raise.
+  const bare = await only(`${SGD2}OneCycleLR(optimizer, max_lr=0.1, total_steps=10)
+for epoch in range(3):
+    for step in range(50):
+        optimizer.step()
+`);
+  assert.equal(bare.xAxis, 'steps');
+  assert.equal(bare.steps, 150);
+  assert.match(bare.notes[0], /never assigned/);
+  assert.equal(bare.error, undefined);
+  assert.deepEqual(new Set(bare.groups[1].lr), new Set([0.0040000000000000036]));
+});
+
+test('a scheduler never stepped beside one that is: not drawn (the lr follows the other), constructor errors still found', async () => {
+  const all = await schedules(`${SGD2}warmup = LinearLR(optimizer, start_factor=0.1, total_iters=5)
+scheduler = CosineAnnealingLR(optimizer, T_max=10)
+for epoch in range(10):
+    for x, y in train_loader:
+        optimizer.step()
+    scheduler.step()
+`);
+  assert.equal(all.length, 2);
+  assert.match(all[0].notSimulated ?? '', /`warmup` is never stepped; the lr follows `scheduler` \(line \d+\)/);
+  assert.equal(all[0].groups.length, 0);
+  assert.equal(all[1].notSimulated, undefined);
+  assert.equal(all[1].groups[0].lr.length, 10);
+
+  const bad = await schedules(`${SGD2}warmup = LinearLR(optimizer, start_factor=0, total_iters=5)
+scheduler = CosineAnnealingLR(optimizer, T_max=10)
+for epoch in range(10):
+    optimizer.step()
+    scheduler.step()
+`);
+  assert.equal(bad[0].error?.type, 'ValueError');
+});

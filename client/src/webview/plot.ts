@@ -53,6 +53,9 @@ function render(): void {
   } else if (p.error) {
     message.className = 'error';
     message.textContent = `PyTorch raises: ${p.error}`;
+  } else if (p.neverStepped) {
+    message.className = 'warn';
+    message.textContent = `Never stepped: ${p.neverStepped.replace(/`/g, '')}.`;
   }
   renderArgs(p);
   renderChart(p);

@@ -83,6 +83,7 @@ export function schedulerHover(s: SchedulerModel, preview: SchedulePreview | und
   } else if (!preview.groups.length || preview.steps === 0) {
     lines.push(preview.error ? `PyTorch raises: ${preview.error}` : 'No steps were simulated.');
   } else {
+    if (preview.neverStepped) lines.push(`**Never stepped:** ${preview.neverStepped}.`, '');
     const unit = preview.unit === 'step' ? 'optimizer step' : 'epoch';
     const svg = renderChartSvg(
       preview.groups.map((g) => ({ label: g.label, values: g.lr })),

@@ -105,6 +105,8 @@ export interface SchedulePreview {
   error?: string;
   /** Why nothing could be simulated. */
   notSimulated?: string;
+  /** Why the scheduler's own schedule never runs (nothing steps it): the traces stay flat. */
+  neverStepped?: string;
   notes: string[];
   /** Arguments the user can set in the plot view, with their current values. */
   inputs: Array<{ name: string; value: number; assumed: boolean }>;

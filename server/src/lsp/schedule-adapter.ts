@@ -141,6 +141,7 @@ function toPreview(plan: SchedulePlan, s: FileSchedule, settings: PreviewSetting
     inputs,
   };
   if (s.children.length) preview.notes.unshift(`wraps ${s.children.map((c) => `${c.variable ?? c.kind} (line ${c.line + 1})`).join(', ')}`);
+  if (plan.stepping.never) preview.neverStepped = unitReason;
   if (s.notSimulated) preview.notSimulated = s.notSimulated;
   if (s.error) {
     const e = s.error;

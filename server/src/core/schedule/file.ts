@@ -118,6 +118,12 @@ export interface SchedulePlan {
   loops: { perEpoch?: number; perEpochTaint: Set<string>; epochs?: number; epochsTaint: Set<string> };
   /** The length the schedule itself fixes, in `.step()` calls (`num_training_steps`, `T_max`, ...). */
   horizon?: number;
+  /**
+   * Why the entry shows no values although its request is simulated: a scheduler that is never
+   * stepped beside another one on its optimizer (the lr follows the other). The simulation still
+   * finds the constructor's errors.
+   */
+  hidden?: string;
 }
 
 /** The id a scheduler model gets in requests. */
@@ -565,7 +571,8 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
     plan.stepsFrom = 'loops';
     for (const k of loopTaint) stepsTaint.add(k);
   }
-  if (steps === undefined && own !== undefined && own > 0) {
+  // A scheduler never stepped runs for as long as the optimizer trains, not for its own length.
+  if (steps === undefined && own !== undefined && own > 0 && !stepping.never) {
     steps = own;
     plan.stepsFrom = 'horizon';
     schedule.notes.push(`the run length is the schedule's own length (${own.toLocaleString('en-US')} scheduler steps)`);
@@ -588,7 +595,7 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
     schedule.notes.push(`the run has ${steps.toLocaleString('en-US')} steps; the first ${MAX_DERIVED_STEPS.toLocaleString('en-US')} are simulated (ask for more with steps)`);
     steps = MAX_DERIVED_STEPS;
   }
-  if (plan.stepsFrom === 'loops' && !stepping.clear) schedule.notes.push('the run length follows the loops around `.step()`');
+  if (plan.stepsFrom === 'loops' && !stepping.clear) schedule.notes.push(stepping.never ? "the run length follows the loops around the optimizer's `.step()`" : 'the run length follows the loops around `.step()`');
   for (const k of stepsTaint) taint.add(k);
 
   // Steps per epoch, for switching the plot's axis.
@@ -608,8 +615,14 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
     schedulers: specList,
     steps,
     torch: ctx.torch,
-    stepped: [specId(top)],
+    // Never stepped: the lr stays where the constructors left it.
+    stepped: stepping.never ? [] : [specId(top)],
   };
+  if (stepping.never) {
+    const other = model.schedulers.find((o) => !chain.includes(o) && o.optimizer === opt);
+    const what = top.variable ? `\`${top.variable}\` is never stepped` : 'this scheduler is never assigned or stepped';
+    if (other) plan.hidden = `${what}; the lr follows \`${other.variable ?? lastSegment(other.className)}\` (line ${other.call.startPosition.row + 1}), which drives the same optimizer`;
+  }
   if (ctx.opts.libm) request.libm = ctx.opts.libm;
   if (ctx.opts.metrics?.length) {
     const m = ctx.opts.metrics;
@@ -678,6 +691,10 @@ export function runPlan(plan: SchedulePlan, maxSteps = DEFAULT_MAX_MATERIALISED)
   schedule.notes.push(...result.notes);
   if (result.capped) schedule.notes.push(result.capped);
   if (result.error) schedule.error = result.error;
+  if (plan.hidden) {
+    schedule.notSimulated = plan.hidden;
+    return schedule;
+  }
   const outcome = result.schedulers.find((s) => s.id === specId(plan.scheduler));
   if (result.notSimulated) {
     schedule.notSimulated = result.notSimulated;

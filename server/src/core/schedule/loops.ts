@@ -89,6 +89,11 @@ export interface Stepping {
   batchLoop?: LoopInfo;
   /** The step runs under an `if` inside its loop (gradient accumulation, `if epoch > warmup`). */
   conditional: boolean;
+  /**
+   * Nothing can step the scheduler: it is never assigned, or its variable is never read again
+   * (`SchedulerModel.unreferenced`). The lr stays where its constructor set it.
+   */
+  never?: boolean;
 }
 
 /** Classes meant to be stepped after every batch. */
@@ -196,6 +201,26 @@ export function schedulerStepping(model: FileModel, s: SchedulerModel, root?: Sy
   const calls = uniqueSteps(model.steps.filter((c) => c.target === 'scheduler' && c.scheduler === stepper));
   const kind = canonicalKind(stepper.className) ?? stepper.className;
   const perBatchKind = PER_BATCH.has(kind) || kind.startsWith('get_');
+  // Never stepped, in a file that trains the optimizer (without a step of it here, the training
+  // may be elsewhere: a module-level scheduler can be imported). The run lasts as long as the
+  // optimizer trains: its step's loops give the length.
+  const trains = !calls.length && stepper.unreferenced ? uniqueSteps(model.steps).find((c) => c.target === 'optimizer' && (!s.optimizer || c.optimizer === s.optimizer)) : undefined;
+  if (trains) {
+    const loops = trains.loops.map(classifyLoop);
+    const inner = loops[loops.length - 1];
+    const inBatches = inner?.role === 'batch' || inner?.role === 'iteration';
+    return {
+      axis: perBatchKind ? 'steps' : 'epochs',
+      clear: false,
+      conditional: false,
+      never: true,
+      batchLoop: inBatches ? inner : undefined,
+      epochLoop: inBatches ? loops.slice(0, -1).reverse().find((l) => l.role === 'epoch') : inner?.role === 'epoch' ? inner : undefined,
+      reason: stepper.variable
+        ? `\`${label}\` is never stepped (nothing reads it after it is built), so the lr stays where its constructor set it`
+        : 'this scheduler is never assigned, so nothing steps it and the lr stays where its constructor set it',
+    };
+  }
   if (!calls.length) {
     const interval = root ? lightningInterval(root, stepper) : undefined;
     if (interval) {
