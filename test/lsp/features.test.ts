@@ -265,6 +265,16 @@ for epoch in range(6):
   const h = schedulerHover(s, preview).markdown;
   assert.match(h, /\*\*Never stepped:\*\* `sched` is never stepped .*\n\n!\[lr of every param group over 6 epochs\]/);
   assert.match(h, /\| 0: model \| 0\.1 \| 0\.1 \(epoch 0\) \| 0\.1 \|/);
+  // A bare OneCycleLR: the inlay hint says the lr stays where the constructor put it.
+  const bare = `${SPLIT_BASE}model = nn.Linear(4, 2)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100)
+for x, y in loader:
+    opt.step()
+`;
+  const rb = await lint(bare);
+  const hints = lrInlayHints({ model: rb.result.model!, startOf: (sc) => previewScheduler({ root: rb.tree.rootNode, text: bare, model: rb.result.model!, scheduler: sc, settings: DEFAULT_SETTINGS, initialOnly: true }) });
+  assert.deepEqual(hints.map((x) => x.label), ['→ stays at 0.004 (OneCycleLR, never stepped)']);
   // Stepped, the same scheduler decays and says nothing of the kind.
   const stepped = `${text}    sched.step()\n`;
   const r2 = await lint(stepped);

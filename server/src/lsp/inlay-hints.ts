@@ -33,7 +33,7 @@ export function lrInlayHints(input: { model: FileModel; range?: Range; startOf: 
   return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
 }
 
-function groupHint(opt: OptimizerModel, g: ParamGroupModel, starts: { lrs: number[]; by: string } | undefined): LrHint | undefined {
+function groupHint(opt: OptimizerModel, g: ParamGroupModel, starts: { lrs: number[]; by: string; never: boolean } | undefined): LrHint | undefined {
   const lr = g.effective.get('lr');
   if (!lr) return undefined;
   const written = lr.source === 'group' || (lr.source === 'optimizer' && !g.dict);
@@ -47,8 +47,13 @@ function groupHint(opt: OptimizerModel, g: ParamGroupModel, starts: { lrs: numbe
   const start = starts?.lrs[g.index];
   const current = lr.value.kind === 'number' ? lr.value.value : undefined;
   if (start !== undefined && Number.isFinite(start) && (current === undefined || !close(start, current))) {
-    parts.push(`→ starts at ${shortNumber(start)} (${starts!.by})`);
-    tips.push(`Constructing ${starts!.by} sets this group's lr to ${start} before the first step.`);
+    if (starts!.never) {
+      parts.push(`→ stays at ${shortNumber(start)} (${starts!.by}, never stepped)`);
+      tips.push(`Constructing ${starts!.by} sets this group's lr to ${start}, and nothing steps the scheduler afterwards: the whole run trains at that lr.`);
+    } else {
+      parts.push(`→ starts at ${shortNumber(start)} (${starts!.by})`);
+      tips.push(`Constructing ${starts!.by} sets this group's lr to ${start} before the first step.`);
+    }
   }
   if (!parts.length) return undefined;
   // After the written lr when there is one in this group or call; else after the group itself.
@@ -57,7 +62,7 @@ function groupHint(opt: OptimizerModel, g: ParamGroupModel, starts: { lrs: numbe
 }
 
 /** The lrs right after the schedulers' construction, from the last top-level scheduler on the optimizer. */
-function startLrs(model: FileModel, opt: OptimizerModel, startOf: StartPreview): { lrs: number[]; by: string } | undefined {
+function startLrs(model: FileModel, opt: OptimizerModel, startOf: StartPreview): { lrs: number[]; by: string; never: boolean } | undefined {
   const on = model.schedulers.filter((s) => s.optimizer === opt);
   if (!on.length) return undefined;
   const wrappedIds = new Set<number>();
@@ -70,7 +75,7 @@ function startLrs(model: FileModel, opt: OptimizerModel, startOf: StartPreview):
   if (!s) return undefined;
   const p = startOf(s);
   if (!p || p.notSimulated || !p.groups.length) return undefined;
-  return { lrs: p.groups.map((g) => g.start), by: s.calleeNode.text.split('.').pop() ?? s.className };
+  return { lrs: p.groups.map((g) => g.start), by: s.calleeNode.text.split('.').pop() ?? s.className, never: !!p.neverStepped };
 }
 
 function close(a: number, b: number): boolean {
