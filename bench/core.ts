@@ -19,7 +19,7 @@ function median(xs: number[]): number {
 const STAGE_LABELS: Record<string, string> = {
   parse: 'parse, read node records',
   model: 'model (modules, optimizers, ...)',
-  prepareLintPlans: 'schedule plans (OPT301, OPT303-OPT305)',
+  prepareLintPlans: 'schedule plans (OPT301, OPT303-OPT305, OPT307)',
   prepareLintResults: 'schedule simulation (OPT301, OPT305)',
   rules: 'rules',
 };

@@ -451,3 +451,31 @@ test('a short run is the prefix of a long one: table blocks sized to the run cha
     }
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Schedulers built anew during the run (OPT307)
+
+test('rebuildEvery: the constructors run again on the current lrs, initial_lr kept, each count from 0', () => {
+  const once = (s: SchedulerSpec[], steps: number, o = {}) => lr(simulate(req(s, steps, o)));
+  const again = (s: SchedulerSpec[], steps: number, every: number, o = {}) => lr(simulate(req(s, steps, { ...o, rebuildEvery: every })));
+  // StepLR(step_size=2): a count that never passes 1 never reaches a decay.
+  assert.deepEqual(again([{ id: 'a', className: 'StepLR', kwargs: { step_size: 2n, gamma: 0.1 } }], 6, 1), Array(6).fill(0.1));
+  // ExponentialLR: each new scheduler multiplies the current lr, as one would.
+  const exp: SchedulerSpec[] = [{ id: 'a', className: 'ExponentialLR', kwargs: { gamma: 0.5 } }];
+  assert.deepEqual(again(exp, 6, 1), once(exp, 6));
+  // LambdaLR reads base_lrs from initial_lr (set by the first constructor): lambda(0) every time.
+  const lam = constLambda(0.25);
+  assert.deepEqual(again([{ id: 'a', className: 'LambdaLR', kwargs: { lr_lambda: lam } }], 4, 1, { lrs: [0.2] }), Array(4).fill(0.05));
+  // LinearLR multiplies the lr by start_factor at every construction.
+  assert.deepEqual(again([{ id: 'a', className: 'LinearLR', kwargs: { start_factor: 0.5, total_iters: 4n } }], 3, 1), [0.05, 0.03125, 0.01953125]);
+  // Rebuilt every 3 steps: the first 3 values of the schedule, then they start over.
+  const cyc: SchedulerSpec[] = [{ id: 'a', className: 'OneCycleLR', kwargs: { max_lr: 0.1, total_steps: 12n } }];
+  const first3 = once(cyc, 3);
+  assert.deepEqual(again(cyc, 9, 3), [...first3, ...first3, ...first3]);
+  // The cosine's first recursive step from the current lr, every time.
+  const cos = again([{ id: 'a', className: 'CosineAnnealingLR', kwargs: { T_max: 10n } }], 6, 1);
+  assert.equal(cos[5].toFixed(6), '0.088349');
+  // Bad input and what is not rebuilt.
+  assert.match(simulate(req(exp, 4, { rebuildEvery: 0 })).notSimulated ?? '', /rebuildEvery must be a positive integer/);
+  assert.match(simulate(req([{ id: 'p', className: 'ReduceLROnPlateau', kwargs: {} }], 4, { rebuildEvery: 1, metrics: [1, 1, 1, 1] })).notSimulated ?? '', /ReduceLROnPlateau built anew/);
+});

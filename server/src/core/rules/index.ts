@@ -20,6 +20,7 @@ import { schedulerStepGranularity } from './scheduler-step-granularity';
 import { scheduleEndsInFirstEpoch } from './schedule-ends-in-first-epoch';
 import { schedulerNeverStepped } from './scheduler-never-stepped';
 import { optimizerRebuiltInLoop } from './optimizer-rebuilt-in-loop';
+import { schedulerRebuiltInLoop } from './scheduler-rebuilt-in-loop';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -46,6 +47,7 @@ export const rules: readonly Rule[] = [
   scheduleEndsInFirstEpoch,
   schedulerNeverStepped,
   optimizerRebuiltInLoop,
+  schedulerRebuiltInLoop,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {

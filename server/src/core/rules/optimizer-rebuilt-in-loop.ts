@@ -3,21 +3,7 @@ import type { ModuleNode, OptimizerModel } from '../model';
 import { classifyLoop, enclosingFunction } from '../schedule/loops';
 import { nodeContains, nodeRange } from '../text';
 import { defineRule } from './define';
-import { lineOf, numberOf, optimizerLabel } from './helpers';
-
-const LOOPS = new Set(['for_statement', 'while_statement']);
-
-/** The loop whose body holds the statement that builds the optimizer, in the same function. */
-function enclosingLoop(call: SyntaxNode): SyntaxNode | undefined {
-  const statement = call.parent?.type === 'assignment' ? call.parent.parent : undefined;
-  if (statement?.type !== 'expression_statement') return undefined;
-  // Directly in the loop's body: under an `if`, a `try` or a `with` the rebuild may be meant
-  // (`if epoch == unfreeze_at:`), or may not happen at all.
-  const body = statement.parent;
-  if (body?.type !== 'block') return undefined;
-  const loop = body.parent;
-  return loop && LOOPS.has(loop.type) && loop.childForFieldName('body')?.startIndex === body.startIndex ? loop : undefined;
-}
+import { lineOf, loopBuildingEachIteration, numberOf, optimizerLabel } from './helpers';
 
 function topOf(m: ModuleNode): ModuleNode {
   let cur = m;
@@ -100,7 +86,7 @@ for epoch in range(num_epochs):
   },
   check({ model, report }) {
     for (const opt of model.optimizers) {
-      const loop = enclosingLoop(opt.call);
+      const loop = loopBuildingEachIteration(opt.call);
       if (!loop) continue;
       const info = classifyLoop(loop);
       if (info.role === 'unknown') continue;

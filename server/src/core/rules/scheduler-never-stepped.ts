@@ -3,7 +3,7 @@ import { lintPlans, lintResult, prepareLintPlans, prepareLintResults } from '../
 import { wrapperOf } from '../schedule/loops';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
-import { formatNumber, lineOf } from './helpers';
+import { describeLrs, lineOf } from './helpers';
 
 /**
  * Each group's lr right after the scheduler is built, which is the lr of the whole run when nothing
@@ -14,12 +14,6 @@ function lrsAfterConstruction(model: FileModel, s: SchedulerModel): number[] | u
   const result = plan && lintResult(model, plan);
   if (!result || result.error?.phase === 'construction' || result.steps < 1 || !result.effective.length) return undefined;
   return result.effective.map((g) => g.lr[0]);
-}
-
-function describeLrs(lrs: number[]): string {
-  // Six significant digits: OneCycleLR's first lr is 0.0040000000000000036, not 0.004.
-  const shown = lrs.map((x) => formatNumber(Number(x.toPrecision(6))));
-  return new Set(shown).size === 1 ? shown[0] : `[${shown.join(', ')}] (one per group)`;
 }
 
 export const schedulerNeverStepped = defineRule({

@@ -562,14 +562,16 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   }
   plan.loops = { perEpoch, perEpochTaint: expandTaint(perEpochItems), epochs, epochsTaint: expandTaint(epochItems) };
   const loopTaint = expandTaint(new Set([...perEpochItems, ...epochItems]));
-  const restsOnDefaults = [...loopTaint].some((k) => ctx.assumptions.used.get(k)?.source.startsWith('default'));
+  // What the run length from the loops rests on: a count of epochs does not depend on the batches.
+  const lengthTaint = stepping.axis === 'epochs' ? expandTaint(epochItems) : loopTaint;
+  const restsOnDefaults = [...lengthTaint].some((k) => ctx.assumptions.used.get(k)?.source.startsWith('default'));
   const topKind = canonicalKind(top.className) ?? '';
   const own = horizon(topKind, specList[specList.length - 1], parameterNames(topKind, ctx.torch), specById);
   plan.horizon = own;
   if (steps === undefined && fromLoops !== undefined && fromLoops > 0 && !restsOnDefaults) {
     steps = fromLoops;
     plan.stepsFrom = 'loops';
-    for (const k of loopTaint) stepsTaint.add(k);
+    for (const k of lengthTaint) stepsTaint.add(k);
   }
   // A scheduler never stepped runs for as long as the optimizer trains, not for its own length.
   if (steps === undefined && own !== undefined && own > 0 && !stepping.never) {
@@ -580,7 +582,7 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   if (steps === undefined && fromLoops !== undefined && fromLoops > 0) {
     steps = fromLoops;
     plan.stepsFrom = 'loops';
-    for (const k of loopTaint) stepsTaint.add(k);
+    for (const k of lengthTaint) stepsTaint.add(k);
   }
   if (steps === undefined) {
     steps = stepping.axis === 'steps' ? DEFAULT_RUN_STEPS : DEFAULT_EPOCHS;

@@ -234,9 +234,26 @@ function run(req: ScheduleRequest, rec: Recorder, materialise: number): RunOutco
   let j = 0;
   let i = 0;
   // One stepped scheduler with a tight loop: run it between the points that need the general path.
-  const solo = nS === 1 && !multi.length && stepped[0].fastSteps ? stepped[0] : undefined;
+  const rebuild = req.rebuildEvery;
+  if (rebuild !== undefined) {
+    if (!Number.isInteger(rebuild) || rebuild < 1) return failAll(`rebuildEvery must be a positive integer, got ${String(rebuild)}`);
+    if (stepped.some((s) => s instanceof ReduceLROnPlateau)) return failAll('a ReduceLROnPlateau built anew during the run is not simulated');
+  }
+  // Rebuilt schedulers are stepped one call at a time (the fast path would run past a rebuild).
+  const solo = nS === 1 && !multi.length && rebuild === undefined && stepped[0].fastSteps ? stepped[0] : undefined;
   try {
     for (i = 0; i < effN; i++) {
+      if (rebuild !== undefined && i > 0 && i % rebuild === 0) {
+        // As the loop body runs the constructors again: on the optimizer's current lrs, with
+        // `initial_lr` kept (group.setdefault), each new scheduler counting from 0.
+        byId.clear();
+        current = -1;
+        specs.forEach((spec, k) => {
+          built[k] = constructScheduler(spec, opt, env, byId);
+          byId.set(spec.id, built[k].sched);
+        });
+        for (let k = 0; k < nS; k++) stepped[k] = byId.get(stepped[k].id)!;
+      }
       if (solo) {
         const done = solo.fastSteps!(Math.min(rec.cap - j, effN - i), rec.lr, mArr ? rec.mom : null, mArr, j);
         if (done > 0) {

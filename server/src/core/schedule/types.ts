@@ -75,6 +75,12 @@ export interface ScheduleRequest {
    * "not simulated: depends on the metric".
    */
   metrics?: number[] | Record<string, number[]>;
+  /**
+   * The schedulers are built anew (constructors run again, on the optimizer as it is then) before
+   * optimizer step i for every i that is a positive multiple of this: a scheduler built inside
+   * the training loop. Plateau schedulers are not rebuilt this way (refused).
+   */
+  rebuildEvery?: number;
   /** 'native' (default) uses the platform libm when the addon loads; 'fallback' forces V8. */
   libm?: 'native' | 'fallback';
   /**
