@@ -34,7 +34,7 @@ function printStages(runs: Array<Map<string, number>>, parseMs: number): void {
   for (const stage of runs[0].keys()) {
     const ms = median(runs.map((r) => r.get(stage) ?? 0));
     if (stage !== 'parse') analysis += ms;
-    const label = (STAGE_LABELS[stage] ?? stage).padEnd(42);
+    const label = (STAGE_LABELS[stage] ?? stage).padEnd(47);
     console.log(`    ${label}${ms.toFixed(1).padStart(7)} ms  ${'█'.repeat(Math.round((ms / parseMs) * 20))}`);
   }
   console.log(`    after parsing, in all: ${analysis.toFixed(1)} ms = ${(analysis / parseMs).toFixed(2)} of a parse-only run (the 1.5x target leaves 0.50)`);
