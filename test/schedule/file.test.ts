@@ -570,3 +570,45 @@ for epoch in range(10):
 `);
   assert.equal(bad[0].error?.type, 'ValueError');
 });
+
+test('a scheduler built anew in the training loop is simulated as the loop runs it (and OPT301 sees no overrun that cannot happen)', async () => {
+  const s = await only(`${SGD2}for epoch in range(6):
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
+    for x, y in train_loader:
+        optimizer.step()
+    scheduler.step()
+`);
+  assert.equal(s.steps, 6);
+  assert.ok(s.notes.some((n) => /`scheduler` is built anew in every epoch of the loop at line \d+ and stepped once/.test(n)));
+  assert.deepEqual(s.groups[1].lr, Array(6).fill(0.1));
+  // One cycle of 20 steps per epoch: built once it would raise at call 21; rebuilt it never does
+  // (torch 1.13.1 runs this to the end).
+  const cycle = await only(`${SGD2}for epoch in range(3):
+    scheduler = OneCycleLR(optimizer, max_lr=0.1, total_steps=20)
+    for step in range(20):
+        optimizer.step()
+        scheduler.step()
+`);
+  assert.equal(cycle.error, undefined);
+  assert.equal(cycle.steps, 60);
+  assert.deepEqual(cycle.groups[1].lr.slice(40), cycle.groups[1].lr.slice(0, 20));
+  // Not rebuilt: built under an if (restarts by hand), or with its optimizer in the loop (folds).
+  for (const body of [
+    `for epoch in range(8):
+    if epoch % 4 == 0:
+        scheduler = CosineAnnealingLR(optimizer, T_max=4)
+    optimizer.step()
+    scheduler.step()
+`,
+    `for fold in range(3):
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = CosineAnnealingLR(opt, T_max=4)
+    for epoch in range(4):
+        opt.step()
+        scheduler.step()
+`,
+  ]) {
+    const q = await only(`${SGD2}${body}`);
+    assert.ok(!q.notes.some((n) => /built anew/.test(n)), q.notes.join('; '));
+  }
+});

@@ -178,23 +178,6 @@ export function lineOf(node: SyntaxNode): number {
   return node.startPosition.row + 1;
 }
 
-const LOOPS = new Set(['for_statement', 'while_statement']);
-
-/**
- * The loop whose body directly holds the assignment of `call`'s result (`x = Call(...)` in a
- * `for` or `while` body, in the same function): what the loop builds anew in each iteration.
- */
-export function loopBuildingEachIteration(call: SyntaxNode): SyntaxNode | undefined {
-  const statement = call.parent?.type === 'assignment' ? call.parent.parent : undefined;
-  if (statement?.type !== 'expression_statement') return undefined;
-  // Directly in the loop's body: under an `if`, a `try` or a `with` the rebuild may be meant
-  // (`if epoch == unfreeze_at:`), or may not happen at all.
-  const body = statement.parent;
-  if (body?.type !== 'block') return undefined;
-  const loop = body.parent;
-  return loop && LOOPS.has(loop.type) && loop.childForFieldName('body')?.startIndex === body.startIndex ? loop : undefined;
-}
-
 /** Lrs for a message, six significant digits (OneCycleLR's first lr is 0.0040000000000000036, not 0.004): one value, or one per group. */
 export function describeLrs(lrs: number[]): string {
   const shown = lrs.map((x) => formatNumber(Number(x.toPrecision(6))));

@@ -1,9 +1,9 @@
 import type { SyntaxNode } from '../parsing';
 import type { ModuleNode, OptimizerModel } from '../model';
-import { classifyLoop, enclosingFunction } from '../schedule/loops';
+import { classifyLoop, enclosingFunction, loopBuildingEachIteration } from '../schedule/loops';
 import { nodeContains, nodeRange } from '../text';
 import { defineRule } from './define';
-import { lineOf, loopBuildingEachIteration, numberOf, optimizerLabel } from './helpers';
+import { lineOf, numberOf, optimizerLabel } from './helpers';
 
 function topOf(m: ModuleNode): ModuleNode {
   let cur = m;

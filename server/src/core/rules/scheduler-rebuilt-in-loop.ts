@@ -1,13 +1,10 @@
-import type { FileModel, SchedulerModel } from '../model';
-import type { SyntaxNode } from '../parsing';
 import { simulate } from '../schedule';
 import { LINT_MAX_STEPS, lintPlans, prepareLintPlans } from '../schedule/lint-plans';
-import { classifyLoop, enclosingFunction, wrapperOf } from '../schedule/loops';
-import type { SchedulePlan } from '../schedule/file';
+import { classifyLoop, loopBuildingEachIteration } from '../schedule/loops';
 import type { ScheduleResult } from '../schedule/types';
-import { nodeContains, nodeRange } from '../text';
+import { nodeRange } from '../text';
 import { defineRule } from './define';
-import { describeLrs, lineOf, loopBuildingEachIteration } from './helpers';
+import { describeLrs, lineOf } from './helpers';
 
 /** Two runs differ when some group's lr at some step differs by more than rounding. */
 function differs(a: ScheduleResult, b: ScheduleResult): boolean {
@@ -22,43 +19,6 @@ function differs(a: ScheduleResult, b: ScheduleResult): boolean {
 
 function last(r: ScheduleResult): number[] {
   return r.effective.map((g) => g.lr[g.lr.length - 1]);
-}
-
-interface Rebuilt {
-  plan: SchedulePlan;
-  loop: SyntaxNode;
-  role: string;
-  /** `scheduler.step()` calls between two constructions; undefined for one epoch of batches not counted. */
-  every: number;
-}
-
-/**
- * A scheduler built in the body of an epoch, batch or iteration loop, on an optimizer built
- * before it, and stepped (unconditionally) in that loop after it: directly (once per build), or
- * in the batch loop directly inside it (once per batch, when the batches can be counted).
- */
-function rebuiltInLoop(model: FileModel, s: SchedulerModel): Rebuilt | undefined {
-  if (wrapperOf(model, s) || s.keywordArgs.has('last_epoch')) return undefined;
-  const loop = loopBuildingEachIteration(s.call);
-  if (!loop) return undefined;
-  const role = classifyLoop(loop).role;
-  if (role === 'unknown') return undefined;
-  const opt = s.optimizer;
-  // An optimizer built in the loop too starts afresh with the scheduler (folds; OPT306 otherwise).
-  if (!opt || opt.call.startIndex >= loop.startIndex || enclosingFunction(opt.call)?.startIndex !== enclosingFunction(loop)?.startIndex) return undefined;
-  const plan = lintPlans(model).find((p) => p.scheduler === s);
-  const step = plan?.stepping.step;
-  if (!plan?.request || !step || plan.stepping.conditional || plan.stepping.never) return undefined;
-  if (!nodeContains(loop, step.node) || step.node.startIndex < s.call.endIndex) return undefined;
-  const loops = step.loops;
-  const inner = loops[loops.length - 1];
-  if (inner?.startIndex === loop.startIndex) return { plan, loop, role, every: 1 };
-  // Stepped per batch in the batch loop right inside: rebuilt every epoch's worth of steps.
-  const perEpoch = plan.loops.perEpoch;
-  if (loops.length >= 2 && loops[loops.length - 2].startIndex === loop.startIndex && plan.stepping.batchLoop?.node.startIndex === inner.startIndex && perEpoch && perEpoch > 0) {
-    return { plan, loop, role, every: perEpoch };
-  }
-  return undefined;
 }
 
 export const schedulerRebuiltInLoop = defineRule({
@@ -86,23 +46,25 @@ for epoch in range(num_epochs):
   },
   prepare: [prepareLintPlans],
   check({ model, report }) {
-    for (const s of model.schedulers) {
-      const found = rebuiltInLoop(model, s);
-      if (!found) continue;
-      const { plan, loop, role, every } = found;
-      const steps = Math.min(plan.request!.steps, LINT_MAX_STEPS);
+    for (const plan of lintPlans(model)) {
+      const every = plan.rebuiltEvery;
+      const loop = loopBuildingEachIteration(plan.scheduler.call);
+      if (!every || !loop || !plan.request) continue;
+      const s = plan.scheduler;
+      const steps = Math.min(plan.request.steps, LINT_MAX_STEPS);
       if (steps < 2 || every >= steps) continue;
-      const request = { ...plan.request!, steps, maxSteps: steps };
+      const asWritten = { ...plan.request, steps, maxSteps: steps };
       let once: ScheduleResult;
       let rebuilt: ScheduleResult;
       try {
-        once = simulate(request);
-        rebuilt = simulate({ ...request, rebuildEvery: every });
+        rebuilt = simulate(asWritten);
+        once = simulate({ ...asWritten, rebuildEvery: undefined });
       } catch {
         continue;
       }
       if (once.error || rebuilt.error || once.notSimulated || rebuilt.notSimulated || once.steps !== steps || rebuilt.steps !== steps) continue;
       if (!differs(once, rebuilt)) continue;
+      const role = classifyLoop(loop).role;
       const kind = role === 'iteration' ? 'iteration' : role;
       const cls = s.calleeNode.text.split('.').pop() ?? s.className;
       const name = s.variable ? `\`${s.variable}\`` : `this \`${cls}\``;

@@ -14,7 +14,7 @@ import type { TorchVersion } from '../settings';
 import { Assumptions, argparseDefaults, DEFAULT_EPOCHS, DEFAULT_STEPS_PER_EPOCH, expandTaint, FileResolver, type TaintSet } from './assume';
 import { canonicalKind } from './construct';
 import { exprFromSyntax } from './from-syntax';
-import { schedulerStepping, stepperOf, wrapperOf, type LoopInfo, type Stepping } from './loops';
+import { rebuildInterval, schedulerStepping, stepperOf, wrapperOf, type LoopInfo, type Stepping } from './loops';
 import { isObj, schedulerRef, unresolved, type PyValue } from './pyvalue';
 import { MeterExhausted, type Meter } from './pyeval';
 import type { GroupSpec, ScheduleError, ScheduleRequest, SchedulerSpec } from './types';
@@ -124,6 +124,11 @@ export interface SchedulePlan {
    * finds the constructor's errors.
    */
   hidden?: string;
+  /**
+   * The scheduler is built anew in the body of the training loop, once every this many
+   * `.step()` calls (see `rebuildInterval`): the request simulates it so.
+   */
+  rebuiltEvery?: number;
 }
 
 /** The id a scheduler model gets in requests. */
@@ -624,6 +629,15 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
     const other = model.schedulers.find((o) => !chain.includes(o) && o.optimizer === opt);
     const what = top.variable ? `\`${top.variable}\` is never stepped` : 'this scheduler is never assigned or stepped';
     if (other) plan.hidden = `${what}; the lr follows \`${other.variable ?? lastSegment(other.className)}\` (line ${other.call.startPosition.row + 1}), which drives the same optimizer`;
+  }
+  const rebuilt = rebuildInterval(model, top, stepping, perEpoch);
+  if (rebuilt && rebuilt.every < steps) {
+    const { every, loop } = rebuilt;
+    plan.rebuiltEvery = every;
+    request.rebuildEvery = every;
+    if (every > 1) for (const k of plan.loops.perEpochTaint) taint.add(k);
+    const role = loop.role === 'iteration' ? 'iteration' : loop.role;
+    schedule.notes.push(`\`${top.variable ?? lastSegment(top.className)}\` is built anew in every ${role} of the loop at line ${loop.node.startPosition.row + 1} and stepped ${every === 1 ? 'once' : `${every.toLocaleString('en-US')} times`} before the next one replaces it: simulated so`);
   }
   if (ctx.opts.libm) request.libm = ctx.opts.libm;
   if (ctx.opts.metrics?.length) {

@@ -294,3 +294,46 @@ export function schedulerStepping(model: FileModel, s: SchedulerModel, root?: Sy
     reason: `the loop around \`${label}.step()\` is not recognised; ${kind} is ${perBatchKind ? 'meant to be stepped after every batch' : 'usually stepped once per epoch'}`,
   };
 }
+
+const LOOPS = new Set(['for_statement', 'while_statement']);
+
+/**
+ * The loop whose body directly holds the assignment of `call`'s result (`x = Call(...)` in a
+ * `for` or `while` body, in the same function): what the loop builds anew in each iteration.
+ */
+export function loopBuildingEachIteration(call: SyntaxNode): SyntaxNode | undefined {
+  const statement = call.parent?.type === 'assignment' ? call.parent.parent : undefined;
+  if (statement?.type !== 'expression_statement') return undefined;
+  // Directly in the loop's body: under an `if`, a `try` or a `with` the rebuild may be meant
+  // (`if epoch == unfreeze_at:`), or may not happen at all.
+  const body = statement.parent;
+  if (body?.type !== 'block') return undefined;
+  const loop = body.parent;
+  return loop && LOOPS.has(loop.type) && loop.childForFieldName('body')?.startIndex === body.startIndex ? loop : undefined;
+}
+
+/**
+ * How many `.step()` calls (`every`) a scheduler built in the body of an epoch, batch or iteration loop
+ * gets before the loop builds the next one: 1 when it is stepped in that loop, one epoch's
+ * batches (`perEpoch`) when it is stepped in the batch loop right inside. Undefined unless the
+ * optimizer is built before the loop (in the same function), the scheduler is not wrapped, not
+ * resumed (`last_epoch`), and stepped unconditionally after its construction.
+ */
+export function rebuildInterval(model: FileModel, s: SchedulerModel, stepping: Stepping, perEpoch: number | undefined): { every: number; loop: LoopInfo } | undefined {
+  if (wrapperOf(model, s) || s.keywordArgs.has('last_epoch')) return undefined;
+  const loop = loopBuildingEachIteration(s.call);
+  const info = loop && classifyLoop(loop);
+  if (!loop || !info || info.role === 'unknown') return undefined;
+  const opt = s.optimizer;
+  // An optimizer built in the loop too starts afresh with the scheduler (folds).
+  if (!opt || opt.call.startIndex >= loop.startIndex || enclosingFunction(opt.call)?.startIndex !== enclosingFunction(loop)?.startIndex) return undefined;
+  const step = stepping.step;
+  if (!step || stepping.conditional || stepping.never) return undefined;
+  if (step.node.startIndex < s.call.endIndex || step.node.startIndex >= loop.endIndex) return undefined;
+  const loops = step.loops;
+  const inner = loops[loops.length - 1];
+  if (inner?.startIndex === loop.startIndex) return { every: 1, loop: info };
+  const outer = loops[loops.length - 2];
+  if (outer?.startIndex === loop.startIndex && stepping.batchLoop?.node.startIndex === inner.startIndex && perEpoch && perEpoch > 0) return { every: perEpoch, loop: info };
+  return undefined;
+}
