@@ -95,7 +95,7 @@ for epoch in range(num_epochs):
       const lost = stateLost(opt);
       const models = lost ? modelsBuiltBefore(opt, loop) : undefined;
       if (!lost || !models?.length) continue;
-      const kind = info.role === 'iteration' ? 'iteration' : info.role;
+      const kind = info.role;
       const name = opt.variable ? `\`${opt.variable}\`` : `\`${optimizerLabel(opt)}\``;
       const who = models.map((m) => `\`${m}\``).join(', ');
       report({

@@ -1,6 +1,5 @@
 import { simulate } from '../schedule';
 import { LINT_MAX_STEPS, lintPlans, prepareLintPlans } from '../schedule/lint-plans';
-import { classifyLoop, loopBuildingEachIteration } from '../schedule/loops';
 import type { ScheduleResult } from '../schedule/types';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
@@ -30,7 +29,7 @@ export const schedulerRebuiltInLoop = defineRule({
     whatItDoes:
       "Finds an LR scheduler constructed directly in the body of an epoch, batch or iteration loop, on an optimizer built before the loop, and stepped later in that loop. It simulates the run as written (the constructors run again every iteration, on the optimizer's current lrs) beside the run with the scheduler built once, and reports the lr both reach at the end of the run. It stays quiet when the two runs give the same lrs (`ExponentialLR`, `StepLR(step_size=1)`: each new scheduler multiplies the current lr, as one scheduler would), when the optimizer is built in the loop too (cross-validation folds), when the construction or the step is under an `if`, when `last_epoch` is passed (a resumed schedule), and when the loop is of another kind (`for lr in lrs`).",
     whyIsThisBad:
-      "A scheduler counts its own steps (`last_epoch`) from the moment it is built. Built anew every epoch, it is stepped once and replaced: its count never passes 1. What the lr does then depends on the class, and it is never the schedule: `StepLR(step_size=30)` and `MultiStepLR` never decay; `LambdaLR` and the Hugging Face schedules stay at `lr_lambda(1)` (or repeat their warm-up every epoch when stepped per batch); `OneCycleLR` restarts its cycle every epoch; `CosineAnnealingLR` decays from the current lr by a first step each epoch, far slower than its curve; `LinearLR` multiplies the lr by `start_factor` every epoch, until nothing trains. Nothing raises or warns.",
+      "A scheduler counts its own steps (`last_epoch`) from the moment it is built. Built anew every epoch, it is stepped once and replaced: its count never passes 1. What the lr does then depends on the class, and it is never the schedule: `StepLR(step_size=30)` and `MultiStepLR` never decay; `LambdaLR` and the Hugging Face schedules train every epoch at `lr_lambda(0)`, the factor of their first step (or repeat their warm-up every epoch when stepped per batch); `OneCycleLR` restarts its cycle every epoch; `CosineAnnealingLR` decays from the current lr by a first step each epoch, far slower than its curve; `LinearLR` multiplies the lr by `start_factor` every epoch, until nothing trains. Nothing raises or warns.",
     example: `optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 for epoch in range(num_epochs):
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
@@ -47,9 +46,9 @@ for epoch in range(num_epochs):
   prepare: [prepareLintPlans],
   check({ model, report }) {
     for (const plan of lintPlans(model)) {
-      const every = plan.rebuiltEvery;
-      const loop = loopBuildingEachIteration(plan.scheduler.call);
-      if (!every || !loop || !plan.request) continue;
+      if (!plan.rebuilt || !plan.request) continue;
+      const { every, loop: info } = plan.rebuilt;
+      const loop = info.node;
       const s = plan.scheduler;
       const steps = Math.min(plan.request.steps, LINT_MAX_STEPS);
       if (steps < 2 || every >= steps) continue;
@@ -64,8 +63,7 @@ for epoch in range(num_epochs):
       }
       if (once.error || rebuilt.error || once.notSimulated || rebuilt.notSimulated || once.steps !== steps || rebuilt.steps !== steps) continue;
       if (!differs(once, rebuilt)) continue;
-      const role = classifyLoop(loop).role;
-      const kind = role === 'iteration' ? 'iteration' : role;
+      const kind = info.role;
       const cls = s.calleeNode.text.split('.').pop() ?? s.className;
       const name = s.variable ? `\`${s.variable}\`` : `this \`${cls}\``;
       const unit = plan.schedule.xAxis === 'steps' ? 'optimizer step' : 'epoch';

@@ -125,10 +125,10 @@ export interface SchedulePlan {
    */
   hidden?: string;
   /**
-   * The scheduler is built anew in the body of the training loop, once every this many
-   * `.step()` calls (see `rebuildInterval`): the request simulates it so.
+   * The scheduler is built anew in the body of `loop`, once every `every` `.step()` calls (see
+   * `rebuildInterval`): the request simulates it so.
    */
-  rebuiltEvery?: number;
+  rebuilt?: { every: number; loop: LoopInfo };
 }
 
 /** The id a scheduler model gets in requests. */
@@ -633,11 +633,10 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   const rebuilt = rebuildInterval(model, top, stepping, perEpoch);
   if (rebuilt && rebuilt.every < steps) {
     const { every, loop } = rebuilt;
-    plan.rebuiltEvery = every;
+    plan.rebuilt = rebuilt;
     request.rebuildEvery = every;
     if (every > 1) for (const k of plan.loops.perEpochTaint) taint.add(k);
-    const role = loop.role === 'iteration' ? 'iteration' : loop.role;
-    schedule.notes.push(`\`${top.variable ?? lastSegment(top.className)}\` is built anew in every ${role} of the loop at line ${loop.node.startPosition.row + 1} and stepped ${every === 1 ? 'once' : `${every.toLocaleString('en-US')} times`} before the next one replaces it: simulated so`);
+    schedule.notes.push(`\`${top.variable ?? lastSegment(top.className)}\` is built anew in every ${loop.role} of the loop at line ${loop.node.startPosition.row + 1} and stepped ${every === 1 ? 'once' : `${every.toLocaleString('en-US')} times`} before the next one replaces it: simulated so`);
   }
   if (ctx.opts.libm) request.libm = ctx.opts.libm;
   if (ctx.opts.metrics?.length) {
