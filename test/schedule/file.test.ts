@@ -275,6 +275,30 @@ def train_step(batch):
   assert.equal(t.xAxis, 'steps');
 });
 
+test("an iteration loop inside an epoch loop gives the plot's steps per epoch; alone it does not", async () => {
+  const s = await only(`opt = torch.optim.SGD(model.parameters(), lr=0.1)
+sched = OneCycleLR(opt, max_lr=0.1, total_steps=60)
+for epoch in range(3):
+    for step in range(20):
+        opt.step()
+        sched.step()
+`);
+  assert.equal(s.xAxis, 'steps');
+  assert.equal(s.steps, 60);
+  assert.equal(s.stepsPerEpoch, 20);
+  assert.equal(s.assumptions.steps_per_epoch, undefined);
+
+  // nanoGPT: the iteration loop is the whole run, not an epoch.
+  const t = await only(`opt = torch.optim.SGD(model.parameters(), lr=0.1)
+sched = OneCycleLR(opt, max_lr=0.1, total_steps=60)
+for step in range(60):
+    opt.step()
+    sched.step()
+`);
+  assert.equal(t.stepsPerEpoch, 100);
+  assert.deepEqual(t.assumptions, { steps_per_epoch: 100 });
+});
+
 test('only the assumptions a schedule depends on are listed', async () => {
   const s = await only(`parser = argparse.ArgumentParser()
 parser.add_argument("--lr", type=float, default=0.05)

@@ -606,7 +606,9 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   for (const k of stepsTaint) taint.add(k);
 
   // Steps per epoch, for switching the plot's axis.
-  if (perEpoch !== undefined && perEpoch > 0 && batchLoop?.role === 'batch') schedule.stepsPerEpoch = perEpoch;
+  // An iteration loop (`for step in range(20)`) inside an epoch loop counts that epoch's steps too.
+  const countsEpochSteps = batchLoop?.role === 'batch' || (batchLoop?.role === 'iteration' && epochLoop !== undefined);
+  if (perEpoch !== undefined && perEpoch > 0 && countsEpochSteps) schedule.stepsPerEpoch = perEpoch;
   else {
     const spe = asInt(ctx.assumptions.valueFor('steps_per_epoch') ?? null);
     if (spe !== undefined && spe > 0) {
