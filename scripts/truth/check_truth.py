@@ -37,7 +37,8 @@ optimizer when the case built more than one):
   prints <text>                     The case runs, and what it printed to stdout contains <text>.
 
 A fixture's `.fixed.py` twin (what the rule's fixes make of it) is run too: in each case the fixes
-changed, the parameters a `not-in-any-group` claim named must all be in a group now.
+changed, the parameters a `not-in-any-group` claim named must all be in a group now, and every
+`# truth-fixed: <claim>` line (any claim above) must hold of the fixed case.
 
 The rules follow torch 2.x; the torch here may be older (Debian's 1.13.1). Where 1.13 behaves
 differently, the case states the 2.x behaviour with `# truth:` and the 1.13 behaviour with
@@ -240,6 +241,7 @@ class Case:
     source: str  # header + case, padded so line numbers match the fixture
     claims: list[str] = field(default_factory=list)
     claims_113: list[str] = field(default_factory=list)
+    claims_fixed: list[str] = field(default_factory=list)
 
 
 def parse_fixture(path: str) -> list[Case]:
@@ -259,9 +261,9 @@ def parse_fixture(path: str) -> list[Case]:
             source="\n".join(header + padding + body) + "\n",
         )
         for l in body:
-            m = re.match(r"^\s*#\s*truth(-1\.13)?:\s*(.+?)\s*$", l)
+            m = re.match(r"^\s*#\s*truth(-1\.13|-fixed)?:\s*(.+?)\s*$", l)
             if m:
-                (case.claims_113 if m.group(1) else case.claims).append(m.group(2))
+                {"-1.13": case.claims_113, "-fixed": case.claims_fixed}.get(m.group(1) or "", case.claims).append(m.group(2))
         cases.append(case)
     return cases
 
@@ -585,19 +587,27 @@ def main(argv: list[str]) -> int:
 
 
 def check_fixed_twin(path: str, report) -> None:
-    """The fixes put left-out layers back: in each case of `<fixture>.fixed.py` that the fixes
-    changed, every `not-in-any-group <expr>` claim of the fixture must have turned false (all of
-    <expr>'s parameters are in a group now), and the case must still run without an error."""
+    """The fixes do what they say: in each case of `<fixture>.fixed.py` that the fixes changed,
+    every `not-in-any-group <expr>` claim of the fixture must have turned false (all of <expr>'s
+    parameters are in a group now), every `truth-fixed` claim must hold, and the case must still
+    run without an error. A `truth-fixed` claim on a case the fixes left alone fails."""
     twin = path[: -len(".py")] + ".fixed.py"
-    if not os.path.exists(twin):
-        return
     originals = {c.name: c for c in parse_fixture(path)}
+    if not os.path.exists(twin):
+        for c in originals.values():
+            for claim in c.claims_fixed:
+                report(False, f"{c.fixture}:{c.line} {c.name}", f"fixed: {claim}", f"there is no {os.path.basename(twin)}")
+        return
     for case in parse_fixture(twin):
         original = originals.get(case.name)
         targets = [c.split(" ", 1)[1] for c in case.claims if c.startswith("not-in-any-group ")]
-        if not original or original.source == case.source or not targets:
-            continue
         where = f"{case.fixture}:{case.line} {case.name}"
+        if original and original.source == case.source:
+            for claim in case.claims_fixed:
+                report(False, where, f"fixed: {claim}", "the fixes did not change this case")
+            continue
+        if not original or not (targets or case.claims_fixed):
+            continue
         try:
             outcome = run_case(case)
             expect_no_error(outcome)
@@ -607,6 +617,11 @@ def check_fixed_twin(path: str, report) -> None:
         except Exception:  # noqa: BLE001 - a broken harness, not a claim
             report(False, where, "fixed: (setup)", traceback.format_exc(limit=3))
             continue
+        for claim in case.claims_fixed:
+            try:
+                report(True, where, f"fixed: {claim}", check_claim(claim, case, outcome))
+            except ClaimFailed as e:
+                report(False, where, f"fixed: {claim}", str(e))
         for target in targets:
             params, inside = in_groups(outcome, target)
             ok = bool(params) and len(inside) == len(params)

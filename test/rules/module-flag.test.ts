@@ -47,3 +47,24 @@ optimizer = torch.optim.SGD([{"params": model.body.parameters(), "lr": 0.0}, {"p
 `);
   assert.deepEqual(messages, []);
 });
+
+test('misspellings of requires_grad are within two edits; other tensor attributes are not', async () => {
+  const { isRequiresGradTypo } = await import('../../server/src/core/model/walker');
+  for (const typo of ['require_grad', 'requires_grads', 'require_grads', 'requires_grad_', 'requiresGrad', 'requiresgrad', 'required_grad', 'requires_gard'])
+    assert.equal(isRequiresGradTypo(typo), true, typo);
+  for (const other of ['requires_grad', 'grad', 'retain_grad', 'data', 'is_leaf', 'grad_fn', 'requires_gradient_checkpointing'])
+    assert.equal(isRequiresGradTypo(other), false, other);
+});
+
+test('OPT111: a misspelt flag on the parameters of a model the file cannot see is still reported; on a plain object it is not', async () => {
+  const parser = await initParser();
+  const codes = (text: string) => lintSource({ text, parser }).findings.filter((f) => f.code === 'OPT111').map((f) => f.range.start.line);
+  assert.deepEqual(codes(`import torch
+from mylib import build_model
+model = build_model()
+for p in model.backbone.parameters():
+    p.require_grad = False
+cfg = object()
+cfg.require_grad = False
+`), [4]);
+});

@@ -6,9 +6,9 @@ import { markUnreferencedSchedulers } from './references';
 import { Walker, type WalkResult } from './walker';
 
 export * from './values';
-export { enumerateLeaves, moduleHasParams, isWithin, countParams } from './modules';
+export { enumerateLeaves, moduleHasParams, isWithin, countParams, requiresGradOf } from './modules';
 export { resolveSelections } from './optimizers';
-export type { AnytimeUnfreeze, CastParameterAttribute, Consumption, FreezeEvent, ModuleFlagAssignment, PlainContainerAttribute, StepCall, UnattributedSetter } from './walker';
+export type { AnytimeUnfreeze, CastParameterAttribute, Consumption, FlagTypo, FreezeEvent, ModuleFlagAssignment, PlainContainerAttribute, StepCall, UnattributedSetter } from './walker';
 
 /** What rules read: never raw syntax nodes, except as positions to report at. */
 export interface FileModel extends WalkResult {
@@ -41,6 +41,7 @@ export function buildModel(root: SyntaxNode, torchVersion: TorchVersion = '2.x')
     unfreezesAnytime: walker.unfreezesAnytime,
     unattributedRequiresGrad: walker.unattributedRequiresGrad,
     moduleFlagAssignments: walker.moduleFlagAssignments,
+    flagTypos: walker.flagTypos,
     unknownGroupAdds: walker.unknownGroupAdds,
     plainContainerAttributes: walker.plainContainerAttributes,
     castParameterAttributes: walker.castParameterAttributes,

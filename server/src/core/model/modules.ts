@@ -356,3 +356,13 @@ export function countParams(m: ModuleNode): number | undefined {
   }
   return total;
 }
+
+/**
+ * The `requires_grad` flags of a module's parameters as the walk has them: all true, all false,
+ * or 'unknown' (mixed, not known, or no parameters).
+ */
+export function requiresGradOf(m: ModuleNode): boolean | 'unknown' {
+  const { leaves, opaque } = enumerateLeaves(m);
+  const flags = new Set<boolean | 'unknown'>([...leaves.map((l) => l.leaf.requiresGrad), ...opaque.map((o) => o.opaqueRequiresGrad)]);
+  return flags.size === 1 ? [...flags][0] : 'unknown';
+}

@@ -1,8 +1,8 @@
 import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
-import { someWord } from '../text';
+import { editDistance, someWord } from '../text';
 import { literalNumber, literalString } from './literals';
-import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, invalidateCounts, type CallArgs } from './modules';
+import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, invalidateCounts, requiresGradOf, type CallArgs } from './modules';
 import { getModuleFact } from '../facts';
 import { buildOptimizer, addParamGroup } from './optimizers';
 import { evaluatePredicate } from './predicate';
@@ -332,6 +332,8 @@ export interface WalkResult {
    * object, which changes no parameter's flag (`requires_grad_()` is the method that does).
    */
   moduleFlagAssignments: ModuleFlagAssignment[];
+  /** Misspellings of `requires_grad` assigned on parameters (see FlagTypo). */
+  flagTypos: FlagTypo[];
   /**
    * `add_param_group(...)` calls on something the walker does not know as an optimizer
    * (`self.trainer.optimizers[0]` in a Lightning hook): groups may be added that it cannot see.
@@ -383,6 +385,31 @@ export interface ModuleFlagAssignment {
   requiresGrad?: boolean;
   /** `self.requires_grad = ...` in a method of the module's class: a setting of its own. */
   ownSetting: boolean;
+  /**
+   * The module's class (a class of the file) reads `self.requires_grad` back: the attribute is a
+   * setting of its own, whoever assigns it.
+   */
+  readByClass: boolean;
+  /**
+   * The module's parameters' flags when the assignment runs: all `true`, all `false`, or
+   * 'unknown' (mixed, not known, or some parameters are out of the model's sight).
+   */
+  before: boolean | 'unknown';
+}
+
+/**
+ * `p.require_grad = False` in a loop over parameters (or on one parameter): a misspelling of
+ * `requires_grad`, which stores a new attribute on the tensor and changes no flag.
+ */
+export interface FlagTypo {
+  /** The `p.require_grad` target. */
+  node: SyntaxNode;
+  /** The misspelt attribute (`require_grad`). */
+  attr: string;
+  /** The value written, when the walker knows it is `True`/`False`. */
+  requiresGrad?: boolean;
+  /** The parameters the assignment was meant for. */
+  selections: Selection[];
 }
 
 export interface UnattributedSetter {
@@ -472,6 +499,7 @@ export class Walker implements WalkResult {
   readonly unfreezesAnytime: AnytimeUnfreeze[] = [];
   readonly unattributedRequiresGrad: UnattributedSetter[] = [];
   readonly moduleFlagAssignments: ModuleFlagAssignment[] = [];
+  readonly flagTypos: FlagTypo[] = [];
   readonly unknownGroupAdds: SyntaxNode[] = [];
   readonly plainContainerAttributes: PlainContainerAttribute[] = [];
   readonly castParameterAttributes: CastParameterAttribute[] = [];
@@ -794,12 +822,23 @@ export class Walker implements WalkResult {
           this.setParamRequiresGrad(obj.leaf, value, target);
           return;
         }
+        if (obj.kind === 'param' && isRequiresGradTypo(attr)) {
+          this.flagTypos.push({ node: target, attr, requiresGrad: value.kind === 'bool' ? value.value : undefined, selections: [{ root: obj.leaf.owner, expr: target.childForFieldName('object')!.text, node: target, leaf: obj.leaf }] });
+          return;
+        }
         if (obj.kind === 'module' && attr === 'requires_grad' && !(obj.module.origin === 'user' && this.findMethod(obj.module.type, 'requires_grad'))) {
           // nn.Module.__setattr__ stores a plain attribute: no parameter's flag changes (unless a
           // user class defines a `requires_grad` property of its own).
           this.attributedSetters.add(target.startIndex);
           const ownSetting = this.selfClass(target, frame) !== undefined;
-          this.moduleFlagAssignments.push({ node: target, module: obj.module, requiresGrad: value.kind === 'bool' ? value.value : undefined, ownSetting });
+          this.moduleFlagAssignments.push({
+            node: target,
+            module: obj.module,
+            requiresGrad: value.kind === 'bool' ? value.value : undefined,
+            ownSetting,
+            readByClass: this.classReadsOwnFlag(obj.module),
+            before: requiresGradOf(obj.module),
+          });
           return;
         }
         if (obj.kind === 'module') {
@@ -894,6 +933,10 @@ export class Walker implements WalkResult {
   }
 
   private paramIterAssignment(it: ParamIter, attr: string, value: Value, node: SyntaxNode, frame: Frame): void {
+    if (it.role === 'param' && isRequiresGradTypo(attr)) {
+      this.flagTypos.push({ node, attr, requiresGrad: value.kind === 'bool' ? value.value : undefined, selections: it.source.selections });
+      return;
+    }
     if (attr !== 'requires_grad' || it.role !== 'param') return;
     const flag = value.kind === 'bool' ? value.value : undefined;
     const conditions = frame.conditions.slice(this.loopConditionDepth.get(it) ?? 0);
@@ -2048,6 +2091,15 @@ export class Walker implements WalkResult {
   /** Keys read from the `param_groups` of optimizers the walker could not identify. */
   readonly groupKeysRead = new Set<string>();
 
+  /** Whether a class of the file that `m` is an instance of reads `self.requires_grad` (see ModuleFlagAssignment.readByClass). */
+  private classReadsOwnFlag(m: ModuleNode): boolean {
+    if (m.origin !== 'user') return false;
+    for (let cls = this.classes.get(m.type); cls; cls = cls.parent) {
+      if (/\bself\.requires_grad\b(?!\s*=[^=])/.test(cls.node.text)) return true;
+    }
+    return false;
+  }
+
   private findMethod(className: string, method: string): FunctionValue | undefined {
     for (let cls = this.classes.get(className); cls; cls = cls.parent) {
       const def = cls.methods.get(method);
@@ -2732,4 +2784,13 @@ function lookupAsNow(scope: Scope, nodes: SyntaxNode[]): (name: string) => Value
     for (const id of ids) if (!snapshot.has(id.text)) snapshot.set(id.text, scope.lookup(id.text));
   }
   return (name) => (snapshot.has(name) ? snapshot.get(name) : scope.lookup(name));
+}
+
+/**
+ * A misspelling of `requires_grad` that assigning stores as a new attribute: within two edits of it
+ * (`require_grad`, `requires_grads`, `requires_grad_`, `requiresGrad`, `require_grads`).
+ */
+export function isRequiresGradTypo(attr: string): boolean {
+  if (attr === 'requires_grad') return false;
+  return editDistance(attr.toLowerCase(), 'requires_grad') <= 2;
 }

@@ -4,6 +4,8 @@ import { floatRepr } from '../schedule/pyvalue';
 import { nodeRange } from '../text';
 import type { TextEdit } from '../types';
 
+export { editDistance } from '../text';
+
 /** Python's `repr` of a number: `0.001`, `1e-05`, `100.0` for floats, digits for ints. */
 export function formatNumber(value: number, isInt = false): string {
   return isInt ? String(value) : floatRepr(value);
@@ -159,18 +161,6 @@ export function describeSize(m: ModuleNode): string {
   const numel = leaves.every((l) => l.leaf.numel !== undefined) ? leaves.reduce((a, l) => a + (l.leaf.numel ?? 0), 0) : undefined;
   if (numel !== undefined) return `${numel.toLocaleString('en-US')} parameters`;
   return `${leaves.length} parameter tensor${leaves.length === 1 ? '' : 's'}`;
-}
-
-/** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length][b.length];
 }
 
 /** 1-based line of a node, for messages that point elsewhere in the file. */

@@ -9,6 +9,7 @@ import { paramSetOrder } from './param-set-order';
 import { paramsGeneratorReused } from './params-generator-reused';
 import { moduleNotRegistered } from './module-not-registered';
 import { headSlowerThanBody } from './head-slower-than-body';
+import { freezeHasNoEffect } from './freeze-has-no-effect';
 import { unknownGroupKey } from './unknown-group-key';
 import { invalidHyperparameter } from './invalid-hyperparameter';
 import { nesterovWithoutMomentum } from './nesterov-without-momentum';
@@ -36,6 +37,7 @@ export const rules: readonly Rule[] = [
   paramsGeneratorReused,
   headSlowerThanBody,
   moduleNotRegistered,
+  freezeHasNoEffect,
   unknownGroupKey,
   invalidHyperparameter,
   nesterovWithoutMomentum,
