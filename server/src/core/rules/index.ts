@@ -22,6 +22,7 @@ import { scheduleEndsInFirstEpoch } from './schedule-ends-in-first-epoch';
 import { schedulerNeverStepped } from './scheduler-never-stepped';
 import { optimizerRebuiltInLoop } from './optimizer-rebuilt-in-loop';
 import { schedulerRebuiltInLoop } from './scheduler-rebuilt-in-loop';
+import { lambdaReturnsLr } from './lambda-returns-lr';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -50,6 +51,7 @@ export const rules: readonly Rule[] = [
   schedulerNeverStepped,
   optimizerRebuiltInLoop,
   schedulerRebuiltInLoop,
+  lambdaReturnsLr,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {

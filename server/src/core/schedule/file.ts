@@ -107,6 +107,8 @@ export interface SchedulePlan {
   argTaints: Map<string, Set<string>>;
   /** Assumption names the run length depends on. */
   stepsTaint: Set<string>;
+  /** Assumption names the groups' lrs (and momenta) depend on. */
+  groupsTaint: Set<string>;
   /** Assumption names anything in the plan depends on. */
   taint: Set<string>;
   /** Spec id -> scheduler model, and its arguments by parameter name. */
@@ -507,7 +509,7 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   const taint = new Set<string>();
   const stepsTaint = new Set<string>();
   const specs = new Map<string, { model: SchedulerModel; args: Map<string, BoundArgument> }>();
-  const plan: SchedulePlan = { scheduler: top, chain, schedule, stepping, stepsFrom: 'default', argTaints, stepsTaint, taint, specs, loops: { perEpochTaint: new Set(), epochsTaint: new Set() } };
+  const plan: SchedulePlan = { scheduler: top, chain, schedule, stepping, stepsFrom: 'default', argTaints, stepsTaint, groupsTaint: new Set(), taint, specs, loops: { perEpochTaint: new Set(), epochsTaint: new Set() } };
   const finish = (notSimulated?: string): SchedulePlan => {
     for (const k of taint) {
       const u = ctx.assumptions.used.get(k);
@@ -534,7 +536,8 @@ function planOne(ctx: Context, top: SchedulerModel): SchedulePlan {
   if (!opt) return finish("the optimizer's parameter groups cannot be determined");
   const groupTaint: TaintSet = new Set();
   const built = buildGroups(ctx, opt, top.call, groupTaint);
-  for (const k of expandTaint(groupTaint)) taint.add(k);
+  plan.groupsTaint = expandTaint(groupTaint);
+  for (const k of plan.groupsTaint) taint.add(k);
   if (typeof built === 'string') return finish(built);
 
   const specList: SchedulerSpec[] = [];
@@ -679,6 +682,7 @@ function failedPlan(model: FileModel, s: SchedulerModel, e: unknown): SchedulePl
     stepsFrom: 'default',
     argTaints: new Map(),
     stepsTaint: new Set(),
+    groupsTaint: new Set(),
     taint: new Set(),
     specs: new Map(),
     loops: { perEpochTaint: new Set(), epochsTaint: new Set() },
