@@ -23,6 +23,7 @@ import { schedulerNeverStepped } from './scheduler-never-stepped';
 import { optimizerRebuiltInLoop } from './optimizer-rebuilt-in-loop';
 import { schedulerRebuiltInLoop } from './scheduler-rebuilt-in-loop';
 import { lambdaReturnsLr } from './lambda-returns-lr';
+import { plateauModeMismatch } from './plateau-mode-mismatch';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -52,6 +53,7 @@ export const rules: readonly Rule[] = [
   optimizerRebuiltInLoop,
   schedulerRebuiltInLoop,
   lambdaReturnsLr,
+  plateauModeMismatch,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {
