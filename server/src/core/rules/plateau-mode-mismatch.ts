@@ -1,6 +1,7 @@
 import type { BoundArgument, SchedulerModel } from '../model';
 import type { SyntaxNode } from '../parsing';
 import { canonicalKind } from '../schedule/construct';
+import { lightningSchedulerConfig } from '../schedule/loops';
 import { nodeRange } from '../text';
 import type { TextEdit } from '../types';
 import { defineRule } from './define';
@@ -130,6 +131,27 @@ for epoch in range(epochs):
   },
   check({ model, report }) {
     const seen = new Set<number>();
+    const judge = (s: SchedulerModel, name: string | undefined, node: SyntaxNode, shown: string, via: string) => {
+      const direction = name ? metricDirection(name) : undefined;
+      if (!direction) return;
+      const modeArg = modeArgument(s);
+      let mode: string;
+      if (!modeArg) mode = 'min';
+      else if (modeArg.value.kind === 'string') mode = modeArg.value.value;
+      else return;
+      if (mode !== 'min' && mode !== 'max') return; // OPT301 reports an invalid mode
+      if (mode === direction.mode) return;
+      const fallsOrRises = mode === 'min' ? 'falls' : 'rises';
+      const label = s.variable ? `\`${s.variable}\`` : '`ReduceLROnPlateau`';
+      report({
+        node,
+        message:
+          `${shown} looks like ${direction.what} (better ${direction.mode === 'max' ? 'higher' : 'lower'}), but ${label}${via} is in mode '${mode}'${modeArg ? '' : ' (the default)'}: ` +
+          `it counts an epoch as an improvement only when the value ${fallsOrRises}, so it will cut the lr while ${direction.what.replace(/^an? /, 'the ')} improves (pass \`mode="${direction.mode}"\`)`,
+        fix: modeFix(s, modeArg, direction.mode),
+        related: [{ range: nodeRange(s.call), message: `built at line ${lineOf(s.call)}` }],
+      });
+    };
     for (const step of model.steps) {
       const s = step.scheduler;
       if (step.target !== 'scheduler' || !s || canonicalKind(s.className) !== 'ReduceLROnPlateau') continue;
@@ -137,27 +159,18 @@ for epoch in range(epochs):
       seen.add(step.node.startIndex);
       const args = step.node.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
       const value = args.length === 1 ? (args[0].type === 'keyword_argument' ? (args[0].childForFieldName('name')?.text === 'metrics' ? args[0].childForFieldName('value') : null) : args[0]) : null;
-      if (!value) continue;
-      const name = metricName(value);
-      const direction = name ? metricDirection(name) : undefined;
-      if (!direction) continue;
-      const modeArg = modeArgument(s);
-      let mode: string;
-      if (!modeArg) mode = 'min';
-      else if (modeArg.value.kind === 'string') mode = modeArg.value.value;
-      else continue;
-      if (mode !== 'min' && mode !== 'max') continue; // OPT301 reports an invalid mode
-      if (mode === direction.mode) continue;
-      const fallsOrRises = mode === 'min' ? 'falls' : 'rises';
-      const label = s.variable ? `\`${s.variable}\`` : '`ReduceLROnPlateau`';
-      report({
-        node: value,
-        message:
-          `\`${value.text}\` looks like ${direction.what} (better ${direction.mode === 'max' ? 'higher' : 'lower'}), but ${label} is in mode '${mode}'${modeArg ? '' : ' (the default)'}: ` +
-          `it counts an epoch as an improvement only when the value ${fallsOrRises}, so it will cut the lr while ${direction.what.replace(/^an? /, 'the ')} improves (pass \`mode="${direction.mode}"\`)`,
-        fix: modeFix(s, modeArg, direction.mode),
-        related: [{ range: nodeRange(s.call), message: `built at line ${lineOf(s.call)}` }],
-      });
+      if (value) judge(s, metricName(value), value, `\`${value.text}\``, '');
+    }
+    // Lightning steps the scheduler itself, with the metric its dict monitors.
+    for (const s of model.schedulers) {
+      if (canonicalKind(s.className) !== 'ReduceLROnPlateau') continue;
+      let root = s.call;
+      while (root.parent) root = root.parent;
+      const monitor = lightningSchedulerConfig(root, s)?.monitor;
+      if (monitor && !seen.has(monitor.node.startIndex)) {
+        seen.add(monitor.node.startIndex);
+        judge(s, monitor.name, monitor.node, `The monitored \`${monitor.name}\``, ', which Lightning steps with it,');
+      }
     }
   },
 });

@@ -168,24 +168,39 @@ function optimizerStepBeside(model: FileModel, s: SchedulerModel, loop: SyntaxNo
   );
 }
 
+/** What a Lightning scheduler dict (`{"scheduler": sched, "interval": "step", "monitor": "val_loss"}`) says of a scheduler. */
+export interface LightningSchedulerConfig {
+  /** `"step"` or `"epoch"` (Lightning's default). */
+  interval: 'step' | 'epoch';
+  /** The logged metric Lightning passes to `ReduceLROnPlateau.step()`, when a string literal. */
+  monitor?: { name: string; node: SyntaxNode };
+}
+
 /**
- * Lightning: `{"scheduler": sched, "interval": "step"}` in the file. Returns the interval when a
- * dict names this scheduler (by variable or by its call), else undefined.
+ * Lightning: the `{"scheduler": sched, ...}` dict of the file that names this scheduler (by
+ * variable or by its call), or undefined when there is none.
  */
-function lightningInterval(root: SyntaxNode, s: SchedulerModel): 'step' | 'epoch' | undefined {
+export function lightningSchedulerConfig(root: SyntaxNode, s: SchedulerModel): LightningSchedulerConfig | undefined {
   if (!/["']scheduler["']\s*:/.test(root.text)) return undefined;
   for (const d of root.descendantsOfType('dictionary')) {
     let names = false;
     let interval: string | undefined;
+    let monitor: LightningSchedulerConfig['monitor'];
     for (const p of named(d)) {
       if (p.type !== 'pair') continue;
       const k = p.childForFieldName('key')?.text.replace(/^['"]|['"]$/g, '');
       const v = p.childForFieldName('value');
       if (!k || !v) continue;
-      if (k === 'scheduler' && ((s.variable && v.text === s.variable) || v.startIndex === s.call.startIndex)) names = true;
+      // By its call, or by its variable in the function that built it (another function's
+      // `scheduler` is another variable).
+      if (k === 'scheduler' && (v.startIndex === s.call.startIndex || (s.variable && v.text === s.variable && enclosingFunction(v)?.startIndex === enclosingFunction(s.call)?.startIndex))) names = true;
       if (k === 'interval') interval = v.text.replace(/^['"]|['"]$/g, '');
+      if (k === 'monitor' && v.type === 'string') {
+        const content = named(v).filter((c) => c.type === 'string_content');
+        if (content.length === 1) monitor = { name: content[0].text, node: v };
+      }
     }
-    if (names) return interval === 'step' ? 'step' : 'epoch';
+    if (names) return { interval: interval === 'step' ? 'step' : 'epoch', monitor };
   }
   return undefined;
 }
@@ -222,7 +237,7 @@ export function schedulerStepping(model: FileModel, s: SchedulerModel, root?: Sy
     };
   }
   if (!calls.length) {
-    const interval = root ? lightningInterval(root, stepper) : undefined;
+    const interval = root ? lightningSchedulerConfig(root, stepper)?.interval : undefined;
     if (interval) {
       return {
         axis: interval === 'step' ? 'steps' : 'epochs',
