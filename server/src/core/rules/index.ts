@@ -24,6 +24,7 @@ import { optimizerRebuiltInLoop } from './optimizer-rebuilt-in-loop';
 import { schedulerRebuiltInLoop } from './scheduler-rebuilt-in-loop';
 import { lambdaReturnsLr } from './lambda-returns-lr';
 import { plateauModeMismatch } from './plateau-mode-mismatch';
+import { chainedNotChainable } from './chained-not-chainable';
 
 export type { Rule, RuleDocs, RuleContext } from './define';
 
@@ -54,6 +55,7 @@ export const rules: readonly Rule[] = [
   schedulerRebuiltInLoop,
   lambdaReturnsLr,
   plateauModeMismatch,
+  chainedNotChainable,
 ];
 
 export function findRule(codeOrName: string): Rule | undefined {
