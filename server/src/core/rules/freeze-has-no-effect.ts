@@ -44,10 +44,11 @@ for p in model.layer4.parameters():
       const verb = t.requiresGrad === false ? 'freezes' : t.requiresGrad === true ? 'unfreezes' : 'changes';
       const sel = t.selections.length === 1 ? t.selections[0] : undefined;
       const whose = sel?.leaf ? `\`${sel.expr}\`` : sel ? `the parameters of \`${sel.expr}\`` : 'the parameters';
-      const what = t.requiresGrad === undefined ? `no flag of ${whose}` : `nothing: ${whose} keep${sel?.leaf ? 's' : ''} their \`requires_grad\``;
+      const keeps = sel?.leaf ? 'keeps its' : 'keep their';
+      const what = t.requiresGrad === undefined ? `no flag of ${whose}` : `nothing: ${whose} ${keeps} \`requires_grad\``;
       report({
         node: t.node,
-        message: `\`${t.attr}\` is not \`requires_grad\`: assigning it stores a new attribute on the tensor, so this ${verb} ${what.replace('their', sel?.leaf ? 'its' : 'their')}`,
+        message: `\`${t.attr}\` is not \`requires_grad\`: assigning it stores a new attribute on the tensor, so this ${verb} ${what}`,
         fix: attrNode ? { title: `Rename to \`requires_grad\``, edits: [replaceNode(attrNode, 'requires_grad')], safety: 'unsafe' } : null,
       });
     }
