@@ -7,6 +7,7 @@
 import type { SyntaxNode } from '../core/parsing';
 import type { FileModel, OptimizerModel, ParamGroupModel, SchedulerModel } from '../core/model';
 import { formatValue } from '../core/rules/helpers';
+import { wrappedList } from '../core/schedule/loops';
 import type { Position, Range } from '../core/types';
 import { shortNumber } from './chart-svg';
 import type { SchedulePreview } from './protocol';
@@ -66,10 +67,7 @@ function startLrs(model: FileModel, opt: OptimizerModel, startOf: StartPreview):
   const on = model.schedulers.filter((s) => s.optimizer === opt);
   if (!on.length) return undefined;
   const wrappedIds = new Set<number>();
-  for (const s of on) {
-    const arg = s.keywordArgs.get('schedulers') ?? s.args[1];
-    if (arg?.value.kind === 'list') for (const it of arg.value.items) if (it.kind === 'scheduler') wrappedIds.add(it.scheduler.id);
-  }
+  for (const s of on) for (const w of wrappedList(s)?.items ?? []) wrappedIds.add(w.id);
   const top = on.filter((s) => !wrappedIds.has(s.id));
   const s = top[top.length - 1];
   if (!s) return undefined;

@@ -1,5 +1,6 @@
 import type { SchedulerModel } from '../model';
 import { canonicalKind } from '../schedule/construct';
+import { wrappedList } from '../schedule/loops';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
 
@@ -36,14 +37,12 @@ scheduler = SequentialLR(optimizer, [warmup, cosine], milestones=[500])`,
   check({ model, report }) {
     for (const w of model.schedulers) {
       if (canonicalKind(w.className) !== 'ChainedScheduler') continue;
-      const arg = w.keywordArgs.get('schedulers') ?? w.args[0];
-      if (arg?.value.kind !== 'list' || !arg.value.exact) continue;
-      const items = arg.value.items;
-      if (items.length < 2 || !items.every((i) => i.kind === 'scheduler')) continue;
-      const chain = items.map((i) => (i as { scheduler: SchedulerModel }).scheduler);
+      const list = wrappedList(w);
+      if (!list?.exact || list.items.length < 2) continue;
+      const chain = list.items;
       // Only schedulers of the same optimizer compose (ChainedScheduler requires it in 2.x).
       if (chain.some((s) => !s.optimizer || s.optimizer !== chain[0].optimizer)) continue;
-      const elements = arg.node.type === 'list' ? arg.node.namedChildren.filter((c) => c.type !== 'comment') : [];
+      const elements = list.node.type === 'list' ? list.node.namedChildren.filter((c) => c.type !== 'comment') : [];
       chain.forEach((s, k) => {
         const kind = canonicalKind(s.className);
         if (!kind || !NOT_CHAINABLE.has(kind)) return;

@@ -14,7 +14,7 @@ import type { TorchVersion } from '../settings';
 import { Assumptions, argparseDefaults, DEFAULT_EPOCHS, DEFAULT_STEPS_PER_EPOCH, expandTaint, FileResolver, type TaintSet } from './assume';
 import { canonicalKind } from './construct';
 import { exprFromSyntax } from './from-syntax';
-import { rebuildInterval, schedulerStepping, stepperOf, wrapperOf, type LoopInfo, type Stepping } from './loops';
+import { rebuildInterval, schedulerStepping, stepperOf, wrappedList, wrapperOf, type LoopInfo, type Stepping } from './loops';
 import { isObj, schedulerRef, unresolved, type PyValue } from './pyvalue';
 import { MeterExhausted, type Meter } from './pyeval';
 import type { GroupSpec, ScheduleError, ScheduleRequest, SchedulerSpec } from './types';
@@ -162,11 +162,7 @@ export function chainOf(model: FileModel, s: SchedulerModel, seen = new Set<numb
   if (seen.has(s.id)) return [];
   seen.add(s.id);
   const deps: SchedulerModel[] = [];
-  const kind = canonicalKind(s.className);
-  if (kind === 'SequentialLR' || kind === 'ChainedScheduler') {
-    const arg = s.keywordArgs.get('schedulers') ?? (kind === 'SequentialLR' ? s.args[1] : s.args[0]);
-    if (arg?.value.kind === 'list') for (const i of arg.value.items) if (i.kind === 'scheduler') deps.push(...chainOf(model, i.scheduler, seen));
-  }
+  for (const w of wrappedList(s)?.items ?? []) deps.push(...chainOf(model, w, seen));
   const unique = [...new Map(deps.map((d) => [d.id, d])).values()].sort((a, b) => a.id - b.id);
   return [...unique, s];
 }

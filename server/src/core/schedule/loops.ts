@@ -99,16 +99,22 @@ export interface Stepping {
 /** Classes meant to be stepped after every batch. */
 const PER_BATCH = new Set(['OneCycleLR', 'CyclicLR']);
 
+/**
+ * The `schedulers` list a SequentialLR (`(optimizer, schedulers, ...)`) or ChainedScheduler
+ * (`(schedulers, ...)`) is given, as written; undefined for other classes or another value.
+ */
+export function wrappedList(w: SchedulerModel): { items: SchedulerModel[]; exact: boolean; node: SyntaxNode } | undefined {
+  const kind = canonicalKind(w.className);
+  if (kind !== 'SequentialLR' && kind !== 'ChainedScheduler') return undefined;
+  const arg = w.keywordArgs.get('schedulers') ?? (kind === 'SequentialLR' ? w.args[1] : w.args[0]);
+  if (arg?.value.kind !== 'list') return undefined;
+  const items = arg.value.items.flatMap((i) => (i.kind === 'scheduler' ? [i.scheduler] : []));
+  return { items, exact: arg.value.exact && items.length === arg.value.items.length, node: arg.node };
+}
+
 /** The SequentialLR/ChainedScheduler that wraps `s`, if any. */
 export function wrapperOf(model: FileModel, s: SchedulerModel): SchedulerModel | undefined {
-  for (const w of model.schedulers) {
-    if (w === s) continue;
-    const kind = canonicalKind(w.className);
-    if (kind !== 'SequentialLR' && kind !== 'ChainedScheduler') continue;
-    const arg = w.keywordArgs.get('schedulers') ?? (kind === 'SequentialLR' ? w.args[1] : w.args[0]);
-    if (arg?.value.kind === 'list' && arg.value.items.some((i) => i.kind === 'scheduler' && i.scheduler === s)) return w;
-  }
-  return undefined;
+  return model.schedulers.find((w) => w !== s && wrappedList(w)?.items.includes(s));
 }
 
 /** The outermost scheduler that steps `s` (its wrappers, recursively). */
