@@ -39,6 +39,13 @@ export function nodeRange(node: SyntaxNode): Range {
   };
 }
 
+/** The root of the tree a node belongs to (the module). */
+export function syntaxRoot(node: SyntaxNode): SyntaxNode {
+  let root = node;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
 /** `inner` lies within `outer`'s range (or is `outer`). */
 export function nodeContains(outer: SyntaxNode, inner: SyntaxNode): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;

@@ -6,7 +6,7 @@ import { markUnreferencedSchedulers } from './references';
 import { Walker, type WalkResult } from './walker';
 
 export * from './values';
-export { enumerateLeaves, moduleHasParams, isWithin, countParams, requiresGradOf } from './modules';
+export { enumerateLeaves, moduleHasParams, isWithin, countParams, requiresGradOf, topModule } from './modules';
 export { resolveSelections } from './optimizers';
 export type { AnytimeUnfreeze, CastParameterAttribute, Consumption, FlagTypo, FreezeEvent, ModuleFlagAssignment, PlainContainerAttribute, StepCall, UnattributedSetter } from './walker';
 

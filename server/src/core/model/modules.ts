@@ -357,6 +357,13 @@ export function countParams(m: ModuleNode): number | undefined {
   return total;
 }
 
+/** The module at the top of `m`'s tree (the model it belongs to; `m` itself when it has no parent). */
+export function topModule(m: ModuleNode): ModuleNode {
+  let top = m;
+  while (top.parent) top = top.parent;
+  return top;
+}
+
 /**
  * The `requires_grad` flags of a module's parameters as the walk has them: all true, all false,
  * or 'unknown' (mixed, not known, or no parameters).

@@ -2,7 +2,7 @@ import type { SyntaxNode } from '../parsing';
 import type { TorchVersion } from '../settings';
 import { editDistance, someWord } from '../text';
 import { literalNumber, literalString } from './literals';
-import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, invalidateCounts, requiresGradOf, type CallArgs } from './modules';
+import { createContainer, createNnModule, createTorchvisionModule, enumerateLeaves, invalidateCounts, requiresGradOf, topModule, type CallArgs } from './modules';
 import { getModuleFact } from '../facts';
 import { buildOptimizer, addParamGroup } from './optimizers';
 import { evaluatePredicate } from './predicate';
@@ -2577,9 +2577,7 @@ function selfAttribute(n: SyntaxNode): string | undefined {
 
 /** A module of a model the walker cannot see into (an import, an argument), or inside one. */
 function isOpaque(m: ModuleNode): boolean {
-  let top = m;
-  while (top.parent) top = top.parent;
-  return top.origin === 'unknown';
+  return topModule(m).origin === 'unknown';
 }
 
 /** Whether a condition in `body` (`if`, `elif`, `while`, `x if c else y`) reads one of `names`. */

@@ -1,4 +1,4 @@
-import { isWithin, type ModuleNode, type ParamGroupModel } from '../model';
+import { isWithin, topModule, type ModuleNode, type ParamGroupModel } from '../model';
 import { defineRule } from './define';
 import { formatNumber, groupLr, groupNode } from './helpers';
 
@@ -58,7 +58,6 @@ function newHeadOf(g: ParamGroupModel): ModuleNode | undefined {
   const parent = top.parent;
   if (m.origin !== 'torch.nn' || parent?.origin !== 'torchvision') return undefined;
   // Only a body that starts from trained weights needs the gentler lr.
-  let root: ModuleNode = parent;
-  while (root.parent) root = root.parent;
+  const root = topModule(parent);
   return root.pretrained === true || parent.pretrained === true ? m : undefined;
 }

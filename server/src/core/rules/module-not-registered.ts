@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parsing';
 import { countParams, enumerateLeaves, isWithin, type CastParameterAttribute, type ModuleNode, type OptimizerModel, type PlainContainerAttribute, type Selection } from '../model';
-import { nodeContains, nodeRange } from '../text';
+import { nodeContains, nodeRange, syntaxRoot } from '../text';
 import type { TextEdit } from '../types';
 import { defineRule } from './define';
 import { moduleTypeLabel, optimizerLabel } from './helpers';
@@ -112,8 +112,7 @@ function castInsideFix(entry: CastParameterAttribute): TextEdit | undefined {
 
 /** Attributes the file reads through another name than `self` (`layers` in `model.layers`). */
 function attributesReadOutside(anyNode: SyntaxNode): Set<string> {
-  let root = anyNode;
-  while (root.parent) root = root.parent;
+  const root = syntaxRoot(anyNode);
   const names = new Set<string>();
   for (const a of root.descendantsOfType('attribute')) {
     const name = a.childForFieldName('attribute')?.text;

@@ -1,15 +1,9 @@
 import type { SyntaxNode } from '../parsing';
-import type { ModuleNode, OptimizerModel } from '../model';
+import { topModule, type OptimizerModel } from '../model';
 import { classifyLoop, enclosingFunction, loopBuildingEachIteration } from '../schedule/loops';
 import { nodeContains, nodeRange } from '../text';
 import { defineRule } from './define';
 import { lineOf, numberOf, optimizerLabel } from './helpers';
-
-function topOf(m: ModuleNode): ModuleNode {
-  let cur = m;
-  while (cur.parent) cur = cur.parent;
-  return cur;
-}
 
 /**
  * The models whose parameters the optimizer holds, when every one was built before `loop` (and
@@ -21,7 +15,7 @@ function modelsBuiltBefore(opt: OptimizerModel, loop: SyntaxNode): string[] | un
   for (const g of opt.groups) {
     if (!g.selections.length) return undefined;
     for (const s of g.selections) {
-      const built = topOf(s.root).node;
+      const built = topModule(s.root).node;
       // Built by the code around the loop, before it: a model built in a helper may be built
       // anew in every iteration (`model = make_model()` in a restart loop).
       if (!built || built.startIndex >= loop.startIndex) return undefined;

@@ -2,7 +2,7 @@ import type { BoundArgument, SchedulerModel } from '../model';
 import type { SyntaxNode } from '../parsing';
 import { canonicalKind } from '../schedule/construct';
 import { lightningSchedulerConfig } from '../schedule/loops';
-import { nodeRange } from '../text';
+import { nodeRange, syntaxRoot } from '../text';
 import type { TextEdit } from '../types';
 import { defineRule } from './define';
 import { insertAfter, lineOf, replaceNode } from './helpers';
@@ -164,9 +164,7 @@ for epoch in range(epochs):
     // Lightning steps the scheduler itself, with the metric its dict monitors.
     for (const s of model.schedulers) {
       if (canonicalKind(s.className) !== 'ReduceLROnPlateau') continue;
-      let root = s.call;
-      while (root.parent) root = root.parent;
-      const monitor = lightningSchedulerConfig(root, s)?.monitor;
+      const monitor = lightningSchedulerConfig(syntaxRoot(s.call), s)?.monitor;
       if (monitor && !seen.has(monitor.node.startIndex)) {
         seen.add(monitor.node.startIndex);
         judge(s, monitor.name, monitor.node, `The monitored \`${monitor.name}\``, ', which Lightning steps with it,');

@@ -2,20 +2,14 @@
  * What the scheduler rules (OPT3xx) share: the file's schedule plans and a short simulation of
  * each, computed once per model however many rules ask.
  */
-import type { SyntaxNode } from '../parsing';
 import type { FileModel, SchedulerModel } from '../model';
 import { planFileSchedules, type SchedulePlan } from './file';
 import { simulate } from './index';
+import { syntaxRoot } from '../text';
 import type { ScheduleRequest, ScheduleResult } from './types';
 
 /** Steps a lint run simulates at most (to find errors such as OneCycleLR stepped past its end). */
 export const LINT_MAX_STEPS = 200_000;
-
-function rootOf(n: SyntaxNode): SyntaxNode {
-  let cur = n;
-  while (cur.parent) cur = cur.parent;
-  return cur;
-}
 
 /** The plans of the file's schedulers (none when the model has no scheduler). */
 export function lintPlans(model: FileModel): SchedulePlan[] {
@@ -37,7 +31,7 @@ export function planWith(model: FileModel, scheduler: SchedulerModel, assume: Re
 /** The file's plans (the file found from one of its schedulers); none when planning fails. */
 function planFile(model: FileModel, scheduler: SchedulerModel, assume?: Record<string, number>): SchedulePlan[] {
   try {
-    return planFileSchedules({ model, root: rootOf(scheduler.call), text: '', torchVersion: model.torchVersion, assume });
+    return planFileSchedules({ model, root: syntaxRoot(scheduler.call), text: '', torchVersion: model.torchVersion, assume });
   } catch {
     // A rule must never take the whole file's diagnostics down: no plans, no findings.
     return [];
