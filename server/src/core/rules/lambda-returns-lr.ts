@@ -1,7 +1,6 @@
-import { simulate } from '../schedule';
 import { canonicalKind } from '../schedule/construct';
 import type { FileModel } from '../model';
-import { LINT_MAX_STEPS, lintPlans, lintResult, planWith, prepareLintPlans, prepareLintResults } from '../schedule/lint-plans';
+import { LINT_MAX_STEPS, lintPlans, lintResult, planWith, prepareLintPlans, prepareLintResults, simulateForRule } from '../schedule/lint-plans';
 import type { ScheduleResult } from '../schedule/types';
 import type { SchedulePlan } from '../schedule/file';
 import { defineRule } from './define';
@@ -66,13 +65,8 @@ function squaredGroups(plan: SchedulePlan, first: ScheduleResult): number[] {
   const candidates = bases.flatMap((b, i) => (b !== undefined && b > 0 && b < 1 && first.effective[i]?.lr[0] === b * b ? [i] : []));
   if (!candidates.length) return [];
   const steps = Math.min(plan.request!.steps, LINT_MAX_STEPS);
-  let run: ScheduleResult;
-  try {
-    run = simulate({ ...plan.request!, steps, maxSteps: steps });
-  } catch {
-    return [];
-  }
-  if (run.error || run.notSimulated) return [];
+  const run = simulateForRule({ ...plan.request!, steps, maxSteps: steps });
+  if (!run) return [];
   return candidates.filter((i) => run.effective[i].lr.every((x) => x <= bases[i]! * bases[i]!));
 }
 
@@ -88,17 +82,8 @@ function inventedValues(plan: SchedulePlan): Array<[string, number | string]> {
 function sameFinding(model: FileModel, plan: SchedulePlan, assume: Record<string, number>, groups: number[]): boolean {
   const other = planWith(model, plan.scheduler, assume);
   if (!other?.request) return false;
-  const first = simulateFirst(other);
+  const first = simulateForRule({ ...other.request, steps: 1, maxSteps: 1 });
   if (!first) return false;
   const again = squaredGroups(other, first);
   return again.length === groups.length && again.every((g, i) => g === groups[i]);
-}
-
-function simulateFirst(plan: SchedulePlan): ScheduleResult | undefined {
-  try {
-    const r = simulate({ ...plan.request!, steps: 1, maxSteps: 1 });
-    return r.error || r.notSimulated ? undefined : r;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,6 @@
 import type { FileModel } from '../model';
-import { canonicalKind, simulate, specId, type SchedulePlan } from '../schedule';
-import { LINT_MAX_STEPS, lintPlans, planWith, prepareLintPlans } from '../schedule/lint-plans';
+import { canonicalKind, specId, type SchedulePlan } from '../schedule';
+import { LINT_MAX_STEPS, lintPlans, planWith, prepareLintPlans, simulateForRule } from '../schedule/lint-plans';
 import { nodeContains, nodeRange } from '../text';
 import { defineRule } from './define';
 import { lineOf } from './helpers';
@@ -34,14 +34,9 @@ type Effect = { kind: 'zero'; at: number } | { kind: 'restarts'; peak: number };
 /** What the lr does in the second epoch of the simulated run: stays near zero, or climbs back. */
 function secondEpoch(plan: SchedulePlan, perEpoch: number): Effect | undefined {
   if (!plan.request || 2 * perEpoch > LINT_MAX_STEPS) return undefined;
-  let lr: Float64Array;
-  try {
-    const result = simulate({ ...plan.request, steps: 2 * perEpoch, maxSteps: 2 * perEpoch });
-    if (result.error || result.steps < 2 * perEpoch || !result.effective.length) return undefined;
-    lr = result.effective[0].lr;
-  } catch {
-    return undefined;
-  }
+  const result = simulateForRule({ ...plan.request, steps: 2 * perEpoch, maxSteps: 2 * perEpoch });
+  if (!result || result.steps < 2 * perEpoch || !result.effective.length) return undefined;
+  const lr = result.effective[0].lr;
   let firstMax = 0;
   for (let i = 0; i < perEpoch; i++) firstMax = Math.max(firstMax, lr[i]);
   if (!(firstMax > 0)) return undefined;

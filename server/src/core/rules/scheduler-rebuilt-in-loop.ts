@@ -1,5 +1,4 @@
-import { simulate } from '../schedule';
-import { LINT_MAX_STEPS, lintPlans, prepareLintPlans } from '../schedule/lint-plans';
+import { LINT_MAX_STEPS, lintPlans, prepareLintPlans, simulateForRule } from '../schedule/lint-plans';
 import type { ScheduleResult } from '../schedule/types';
 import { nodeRange } from '../text';
 import { defineRule } from './define';
@@ -53,15 +52,9 @@ for epoch in range(num_epochs):
       const steps = Math.min(plan.request.steps, LINT_MAX_STEPS);
       if (steps < 2 || every >= steps) continue;
       const asWritten = { ...plan.request, steps, maxSteps: steps };
-      let once: ScheduleResult;
-      let rebuilt: ScheduleResult;
-      try {
-        rebuilt = simulate(asWritten);
-        once = simulate({ ...asWritten, rebuildEvery: undefined });
-      } catch {
-        continue;
-      }
-      if (once.error || rebuilt.error || once.notSimulated || rebuilt.notSimulated || once.steps !== steps || rebuilt.steps !== steps) continue;
+      const rebuilt = simulateForRule(asWritten);
+      const once = rebuilt && simulateForRule({ ...asWritten, rebuildEvery: undefined });
+      if (!once || !rebuilt || once.steps !== steps || rebuilt.steps !== steps) continue;
       if (!differs(once, rebuilt)) continue;
       const kind = info.role;
       const cls = s.calleeNode.text.split('.').pop() ?? s.className;

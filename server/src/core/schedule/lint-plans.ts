@@ -48,6 +48,19 @@ export function prepareLintPlans(model: FileModel): void {
   lintPlans(model);
 }
 
+/**
+ * A simulation a rule asks for beyond the shared ones: undefined when the request cannot be
+ * simulated, or PyTorch would raise (the scheduler rules report errors from `lintResult`).
+ */
+export function simulateForRule(request: ScheduleRequest): ScheduleResult | undefined {
+  try {
+    const result = simulate(request);
+    return result.error || result.notSimulated ? undefined : result;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The request without `verbose=` (reported on its own), so the other errors still show. */
 function withoutVerbose(req: ScheduleRequest): ScheduleRequest {
   return {
