@@ -1,4 +1,4 @@
-import { enumerateLeaves, requiresGradOf, type FileModel, type ModuleFlagAssignment, type ModuleNode } from '../model';
+import { enumerateLeaves, requiresGradOf, type FileModel, type ModuleFlagAssignment } from '../model';
 import type { SyntaxNode } from '../parsing';
 import type { TextEdit } from '../types';
 import { defineRule } from './define';
@@ -67,9 +67,12 @@ function moduleAssignment(a: ModuleFlagAssignment, model: FileModel) {
   const target = a.node.childForFieldName('object');
   if (!target) return undefined;
   const size = describeSize(a.module);
-  const updater = wanted ? undefined : model.optimizers.find((o) => holdsSomeOf(o.groups, a.module));
+  const leaves = enumerateLeaves(a.module).leaves.map((l) => l.leaf);
+  const mine = new Set(leaves);
+  // An optimizer holding some of them: it keeps updating them.
+  const updater = wanted ? undefined : model.optimizers.find((o) => (o.groups ?? []).some((g) => (g.params?.leaves ?? []).some((l) => mine.has(l.leaf))));
   const consequence = wanted ? 'they stay frozen' : updater ? `\`${optimizerLabel(updater)}\` still updates them` : 'they still get gradients';
-  const frozenAt = wanted ? enumerateLeaves(a.module).leaves.find((l) => l.leaf.frozenAt)?.leaf.frozenAt : undefined;
+  const frozenAt = wanted ? leaves.find((l) => l.frozenAt)?.frozenAt : undefined;
   return {
     node: a.node,
     message:
@@ -87,9 +90,4 @@ function methodCallFix(left: SyntaxNode, target: SyntaxNode): { title: string; e
   const right = assignment.childForFieldName('right');
   if (!right || assignment.childForFieldName('type')) return null;
   return { title: `Call \`${target.text}.requires_grad_(${right.text})\``, edits: [replaceNode(assignment, `${target.text}.requires_grad_(${right.text})`)] };
-}
-
-function holdsSomeOf(groups: FileModel['optimizers'][number]['groups'], m: ModuleNode): boolean {
-  const mine = new Set(enumerateLeaves(m).leaves.map((l) => l.leaf));
-  return (groups ?? []).some((g) => (g.params?.leaves ?? []).some((l) => mine.has(l.leaf)));
 }
