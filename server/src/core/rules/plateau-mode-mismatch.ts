@@ -52,7 +52,8 @@ function words(name: string): string[] {
 
 /** A table's entry for a word, or for the word without a trailing number (`acc1` -> `acc`). */
 function lookup(table: Record<string, string>, word: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(table, word) ? table[word] : Object.prototype.hasOwnProperty.call(table, word.replace(/\d+$/, '')) ? table[word.replace(/\d+$/, '')] : undefined;
+  for (const w of [word, word.replace(/\d+$/, '')]) if (Object.prototype.hasOwnProperty.call(table, w)) return table[w];
+  return undefined;
 }
 
 /**
